@@ -1,0 +1,38 @@
+# The two commands: `make demo` and `make test`. Each installs what is
+# missing (Debian packages), configures, builds and runs.
+SHELL := /bin/bash
+DEB_PACKAGES := build-essential cmake ninja-build pkg-config \
+  libsqlite3-dev libsqlitecpp-dev libcurl4-openssl-dev libcpp-httplib-dev \
+  nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev \
+  libssl-dev libgtest-dev libgmock-dev libbenchmark-dev curl
+JOBS ?= 2
+
+.PHONY: deps build build-asan demo test test-default test-asan bench clean
+
+deps:
+	@./scripts/install-deps.sh $(DEB_PACKAGES)
+
+build: deps
+	@cmake --preset default >/dev/null
+	@cmake --build --preset default -j $(JOBS)
+
+build-asan: deps
+	@cmake --preset asan >/dev/null
+	@cmake --build --preset asan -j $(JOBS)
+
+demo: build
+	@./scripts/demo.sh
+
+test: test-default test-asan
+
+test-default: build
+	@ctest --preset default
+
+test-asan: build-asan
+	@ctest --preset asan -LE bench
+
+bench: build
+	@./build/default/bench/paws_bench
+
+clean:
+	rm -rf build var

@@ -1,0 +1,40 @@
+#pragma once
+
+// Stable operator-facing codes. Each is documented in docs/status-codes.md;
+// once published a code keeps its meaning.
+namespace paws::codes {
+
+// 1xx: configuration and command line.
+inline constexpr const char* kConfigUnreadable = "PAWS000101";  // file missing or unreadable
+inline constexpr const char* kConfigSyntax = "PAWS000102";      // not valid TOML
+inline constexpr const char* kConfigInvalid = "PAWS000103";     // a key has a bad value
+inline constexpr const char* kUnknownType = "PAWS000104";       // unknown source or sink type
+inline constexpr const char* kSecretMissing = "PAWS000105";     // secret env var / file missing
+inline constexpr const char* kUsage = "PAWS000106";             // bad command line
+
+// 2xx: state messages (poison messages go to the dead-letter area).
+inline constexpr const char* kMessageNotJson = "PAWS000201";
+inline constexpr const char* kMessageNoState = "PAWS000202";
+inline constexpr const char* kMessageBadField = "PAWS000203";
+inline constexpr const char* kMessageUnknownCollector = "PAWS000204";
+inline constexpr const char* kMessageNoStream = "PAWS000205";
+inline constexpr const char* kMessageStale = "PAWS000206";       // fenced out (info)
+inline constexpr const char* kClaimLost = "PAWS000207";          // another chain owns the stream
+
+// 3xx: sources and the APIs they poll.
+inline constexpr const char* kApiUnauthenticated = "PAWS000301";
+inline constexpr const char* kApiRateLimited = "PAWS000302";
+inline constexpr const char* kApiUnavailable = "PAWS000303";
+inline constexpr const char* kApiMalformed = "PAWS000304";   // response is not what the API documents
+inline constexpr const char* kApiTimeout = "PAWS000305";
+inline constexpr const char* kStateMalformed = "PAWS000306";  // a state the source cannot use
+inline constexpr const char* kStreamRetriesExhausted = "PAWS000307";  // retry count reached the limit
+
+// 4xx: sinks.
+inline constexpr const char* kSinkFailed = "PAWS000401";
+
+// 6xx: store and queue.
+inline constexpr const char* kStoreUnavailable = "PAWS000601";
+inline constexpr const char* kStoreCorrupt = "PAWS000602";
+
+}  // namespace paws::codes

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "paws/clock.h"
+#include "paws/secret.h"
+
+namespace paws {
+
+// One configured collector (DESIGN.md, Vocabulary).
+struct CollectorSpec {
+  std::string id;        // UUID
+  std::string type;      // source type, for example "fake", "okta"
+  std::string endpoint;  // base URL of the API
+  std::string cid;       // customer id
+  Duration poll_interval = std::chrono::seconds(60);
+  std::vector<std::string> streams;  // collector_streams
+  Secret secret;
+  std::string client_id;
+  int max_pages_per_cycle = 10;  // paws_max_pages_per_invocation
+  // First window start for new streams; empty: now - poll_interval.
+  std::string collection_start;  // RFC 3339
+  std::map<std::string, std::string> params;  // type-specific
+};
+
+}  // namespace paws

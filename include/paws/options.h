@@ -1,0 +1,76 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "paws/clock.h"
+#include "paws/collector.h"
+
+namespace paws {
+
+// [store]
+struct StoreOptions {
+  // "sqlite" or "memory". Default: "sqlite".
+  std::string backend = "sqlite";
+  // SQLite database file. Default: "./var/paws.db".
+  std::string path = "./var/paws.db";
+  // Messages older than this are deleted from the queue, as SQS does.
+  // Default: 4 days (the SQS default).
+  Duration retention = std::chrono::hours(24 * 4);
+};
+
+// [runtime]
+struct RuntimeOptions {
+  // Worker threads running cycles. Default: 4.
+  int workers = 4;
+  // How long a received message stays invisible (the lease of a cycle).
+  // Default: 900 s.
+  Duration visibility_timeout = std::chrono::seconds(900);
+  // Longest wait of one receive when the queue is empty. Default: 1 s.
+  Duration receive_wait = std::chrono::seconds(1);
+  // Messages received at once by one worker. Default: 10.
+  int receive_batch = 10;
+  // Back-off of a failed cycle: min * 2^(retry-1), at most max, with
+  // jitter. Default: 5 s and 300 s (upstream's cap).
+  Duration min_backoff = std::chrono::seconds(5);
+  Duration max_backoff = std::chrono::seconds(300);
+  // How long one poll may take. Default: 300 s.
+  Duration poll_timeout = std::chrono::seconds(300);
+  // Retry count at which a failing stream is logged as an error. Default: 5.
+  int error_retry_count = 5;
+};
+
+// [sink]
+struct SinkOptions {
+  // "jsonl" or "stdout". Default: "jsonl".
+  std::string type = "jsonl";
+  // For jsonl: the file events are appended to. Default: "./var/events.jsonl".
+  std::string path = "./var/events.jsonl";
+  // For jsonl: fsync after every batch. Default: false (a killed process
+  // loses nothing; a power cut may lose the last batches).
+  bool fsync = false;
+};
+
+// [log]
+struct LogOptions {
+  // "trace", "debug", "info", "warn", "error". Default: "info".
+  std::string level = "info";
+  // Log file; empty: standard error. Default: empty.
+  std::string path;
+};
+
+// The whole configuration file.
+struct Config {
+  std::string file;  // where it was read from, for messages
+  StoreOptions store;
+  RuntimeOptions runtime;
+  SinkOptions sink;
+  LogOptions log;
+  std::vector<CollectorSpec> collectors;
+
+  // The collector with that id, or null.
+  const CollectorSpec* FindCollector(const std::string& id) const;
+};
+
+}  // namespace paws
