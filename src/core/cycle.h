@@ -1,0 +1,62 @@
+#pragma once
+
+#include <random>
+#include <string>
+
+#include "core/collector_set.h"
+#include "core/counters.h"
+#include "paws/backend.h"
+#include "paws/clock.h"
+#include "paws/options.h"
+#include "paws/queue.h"
+#include "paws/sink.h"
+
+namespace paws {
+
+// What became of one received message.
+enum class CycleOutcome {
+  kCommitted,     // polled, sent, claimed, successor enqueued, message deleted
+  kFailed,        // poll or sink error: retry enqueued with back-off, message deleted
+  kStale,         // fenced out (or successor recovery done): message deleted
+  kDuplicate,     // already COMPLETE (deleted) or held by another worker (left alone)
+  kClaimLost,     // another chain owns the stream: message deleted
+  kPoison,        // unreadable: moved to the dead-letter area
+  kBackendError,  // the store or queue failed: the message will be redelivered
+};
+std::string_view CycleOutcomeName(CycleOutcome o);
+
+// Runs the cycle of DESIGN.md on one received message. Holds no state of
+// its own between messages besides counters, so one runner serves all
+// worker threads. Thread-safe. Never throws.
+class CycleRunner {
+ public:
+  // None of the pointers is owned; all outlive the runner.
+  CycleRunner(Backend* backend, const CollectorSet* collectors, Sink* sink, Clock* clock,
+              const RuntimeOptions& options, CycleCounters* counters);
+
+  CycleOutcome Process(const QueueMessage& m);
+
+  // The back-off before retry number `retry` (1-based), without jitter.
+  static Duration Backoff(const RuntimeOptions& options, int retry);
+
+ private:
+  CycleOutcome Poison(const QueueMessage& m, const std::string& collector_id,
+                      const Status& why);
+  Result<std::string> ResolveStream(const StateMessage& sm, const CollectorSpec& spec);
+  CycleOutcome Fence(const QueueMessage& m, const StateMessage& sm, const std::string& stream,
+                     const StreamRow& row);
+  CycleOutcome Fail(const QueueMessage& m, const StateMessage& sm, const CollectorSpec& spec,
+                    const std::string& stream, const Status& error);
+  Duration Jittered(Duration d);
+
+  Backend* backend_;
+  const CollectorSet* collectors_;
+  Sink* sink_;
+  Clock* clock_;
+  RuntimeOptions options_;
+  CycleCounters* counters_;
+  std::mutex rng_mu_;
+  std::mt19937_64 rng_;
+};
+
+}  // namespace paws

@@ -1,0 +1,49 @@
+// The `paws` command line: run, status, register, version.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "paws/codes.h"
+#include "tools/paws/commands.h"
+
+int main(int argc, char** argv) {
+  using namespace paws::cli;
+  CLI::App app{"paws: poll-based log collection runtime"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Help for every command");
+  CommonFlags flags;
+
+  auto* run = app.add_subcommand("run", "Run the collectors of a configuration until SIGINT/SIGTERM");
+  run->add_option("-c,--config", flags.config, "Configuration file (TOML)")->required();
+
+  auto* status = app.add_subcommand("status", "Show every stream's state: epoch, seq, last "
+                                              "success, due, retries, last error");
+  status->add_option("-c,--config", flags.config, "Configuration file (TOML)")->required();
+  status->add_flag("--json", flags.json, "Print JSON instead of a table");
+
+  auto* reg = app.add_subcommand("register", "Create the rows and first messages of every "
+                                             "configured stream that has none (idempotent)");
+  reg->add_option("-c,--config", flags.config, "Configuration file (TOML)")->required();
+  reg->add_flag("--json", flags.json, "Print JSON instead of text");
+
+  auto* version = app.add_subcommand("version", "Print the version");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "paws: [%s] %s\nRun 'paws --help' for usage.\n", paws::codes::kUsage,
+                 e.what());
+    return kExitUsage;
+  }
+  if (*run) return RunCommand(flags);
+  if (*status) return StatusCommand(flags);
+  if (*reg) return RegisterCommand(flags);
+  if (*version) {
+    std::printf("paws %s\n", PAWS_VERSION);
+    return kExitOk;
+  }
+  return kExitUsage;
+}
