@@ -1,0 +1,467 @@
+#include "config/config_loader.h"
+
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <vector>
+
+#include "config/duration.h"
+#include "config/table_reader.h"
+#include "paws/codes.h"
+
+namespace paws {
+namespace {
+
+using config_internal::DescribeValue;
+using config_internal::LineSuffix;
+using config_internal::Quote;
+using config_internal::TableReader;
+using config_internal::ZeroDuration;
+
+bool IsIdChar(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '-';
+}
+
+bool IsEnvName(const std::string& name) {
+  if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
+  for (char c : name) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
+  if (text.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    char c = text[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != prefix[i]) return false;
+  }
+  return true;
+}
+
+// Where a collector's secret comes from; read after the whole file is valid,
+// so that a typo elsewhere is reported before a missing variable.
+struct SecretSource {
+  size_t collector = 0;  // index into Config::collectors
+  std::string key;       // "collector[2].secret_env"
+  std::string env_name;  // secret_env, or
+  std::string file;      // secret_file, resolved
+  toml::source_region where;
+};
+
+// Loads one parsed document. Holds references to the caller's arguments.
+class Loader {
+ public:
+  Loader(const std::string& file, const ConfigEnv& env) : file_(file), env_(env) {
+    base_dir_ = std::filesystem::path(file).parent_path();
+  }
+
+  Result<Config> Load(const toml::table& root);
+
+ private:
+  // The reader of table `name` of the document, or null when it is absent.
+  Result<std::unique_ptr<TableReader>> Section(const TableReader& root, std::string_view name);
+  Status LoadStore(const TableReader& root, StoreOptions* out);
+  Status LoadRuntime(const TableReader& root, RuntimeOptions* out);
+  Status LoadSink(const TableReader& root, SinkOptions* out);
+  Status LoadLog(const TableReader& root, LogOptions* out);
+  Status LoadCollectors(const TableReader& root, std::vector<CollectorSpec>* out);
+  Status LoadCollector(const TableReader& t, CollectorSpec* out);
+  Status LoadStreams(const TableReader& t, std::vector<std::string>* out);
+  Status LoadSecretSource(const TableReader& t, size_t index);
+  Status LoadCollectionStart(const TableReader& t, std::string* out);
+  Status LoadParams(const TableReader& t, std::map<std::string, std::string>* out);
+  Status ReadSecret(const SecretSource& source, Secret* out);
+
+  std::string Resolve(const std::string& path) const;
+  Status SecretError(const SecretSource& source, const std::string& text,
+                     std::string_view code) const {
+    return Status(StatusCode::kInvalidArgument,
+                  file_ + ": " + source.key + ": " + text + LineSuffix(source.where), code);
+  }
+
+  const std::string& file_;
+  const ConfigEnv& env_;
+  std::filesystem::path base_dir_;
+  std::vector<SecretSource> secrets_;
+};
+
+std::string Loader::Resolve(const std::string& path) const {
+  if (path.empty() || base_dir_.empty()) return path;
+  std::filesystem::path p(path);
+  if (p.is_absolute()) return path;
+  return (base_dir_ / p).lexically_normal().string();
+}
+
+Result<Config> Loader::Load(const toml::table& root_table) {
+  Config config;
+  config.file = file_;
+  TableReader root(file_, root_table, "", "");
+  PAWS_RETURN_IF_ERROR(root.CheckKeys({"store", "runtime", "sink", "log", "collector"}));
+  PAWS_RETURN_IF_ERROR(LoadStore(root, &config.store));
+  PAWS_RETURN_IF_ERROR(LoadRuntime(root, &config.runtime));
+  PAWS_RETURN_IF_ERROR(LoadSink(root, &config.sink));
+  PAWS_RETURN_IF_ERROR(LoadLog(root, &config.log));
+  PAWS_RETURN_IF_ERROR(LoadCollectors(root, &config.collectors));
+  for (const SecretSource& source : secrets_) {
+    PAWS_RETURN_IF_ERROR(ReadSecret(source, &config.collectors[source.collector].secret));
+  }
+  return config;
+}
+
+Result<std::unique_ptr<TableReader>> Loader::Section(const TableReader& root,
+                                                     std::string_view name) {
+  const toml::node* node = root.Find(name);
+  if (node == nullptr) return std::unique_ptr<TableReader>();
+  if (!node->is_table()) {
+    return root.Error(
+        name, "expected a table [" + std::string(name) + "], got " + DescribeValue(*node), node);
+  }
+  return std::make_unique<TableReader>(file_, *node->as_table(), std::string(name),
+                                       "[" + std::string(name) + "]");
+}
+
+Status Loader::LoadStore(const TableReader& root, StoreOptions* out) {
+  PAWS_ASSIGN_OR_RETURN(auto t, Section(root, "store"));
+  if (t != nullptr) {
+    PAWS_RETURN_IF_ERROR(t->CheckKeys({"backend", "path", "retention"}));
+    PAWS_RETURN_IF_ERROR(t->ReadChoice("backend", {"sqlite", "memory"}, &out->backend));
+    PAWS_RETURN_IF_ERROR(t->ReadNonEmptyString("path", &out->path));
+    PAWS_RETURN_IF_ERROR(t->ReadDuration("retention", ZeroDuration::kRejected, &out->retention));
+  }
+  out->path = Resolve(out->path);
+  return Status::Ok();
+}
+
+Status Loader::LoadRuntime(const TableReader& root, RuntimeOptions* out) {
+  PAWS_ASSIGN_OR_RETURN(auto t, Section(root, "runtime"));
+  if (t == nullptr) return Status::Ok();
+  PAWS_RETURN_IF_ERROR(
+      t->CheckKeys({"workers", "visibility_timeout", "receive_wait", "receive_batch", "min_backoff",
+                    "max_backoff", "poll_timeout", "error_retry_count"}));
+  constexpr int64_t kNoMax = std::numeric_limits<int>::max();
+  PAWS_RETURN_IF_ERROR(t->ReadInt("workers", 1, 256, &out->workers));
+  PAWS_RETURN_IF_ERROR(
+      t->ReadDuration("visibility_timeout", ZeroDuration::kRejected, &out->visibility_timeout));
+  PAWS_RETURN_IF_ERROR(t->ReadDuration("receive_wait", ZeroDuration::kAllowed, &out->receive_wait));
+  PAWS_RETURN_IF_ERROR(t->ReadInt("receive_batch", 1, 10, &out->receive_batch));
+  PAWS_RETURN_IF_ERROR(t->ReadDuration("min_backoff", ZeroDuration::kRejected, &out->min_backoff));
+  PAWS_RETURN_IF_ERROR(t->ReadDuration("max_backoff", ZeroDuration::kRejected, &out->max_backoff));
+  PAWS_RETURN_IF_ERROR(
+      t->ReadDuration("poll_timeout", ZeroDuration::kRejected, &out->poll_timeout));
+  PAWS_RETURN_IF_ERROR(t->ReadInt("error_retry_count", 1, kNoMax, &out->error_retry_count));
+  if (out->max_backoff < out->min_backoff) {
+    const char* key = t->Find("max_backoff") != nullptr ? "max_backoff" : "min_backoff";
+    return t->Error(key,
+                    "runtime.max_backoff (" + FormatDuration(out->max_backoff) +
+                        ") must not be shorter than runtime.min_backoff (" +
+                        FormatDuration(out->min_backoff) + ")",
+                    t->Find(key));
+  }
+  return Status::Ok();
+}
+
+Status Loader::LoadSink(const TableReader& root, SinkOptions* out) {
+  PAWS_ASSIGN_OR_RETURN(auto t, Section(root, "sink"));
+  if (t != nullptr) {
+    PAWS_RETURN_IF_ERROR(t->CheckKeys({"type", "path", "fsync"}));
+    // Whether a sink of that type exists is checked at start-up, by the
+    // registry that knows the plugins.
+    PAWS_RETURN_IF_ERROR(t->ReadNonEmptyString("type", &out->type));
+    PAWS_RETURN_IF_ERROR(t->ReadNonEmptyString("path", &out->path));
+    PAWS_RETURN_IF_ERROR(t->ReadBool("fsync", &out->fsync));
+  }
+  out->path = Resolve(out->path);
+  return Status::Ok();
+}
+
+Status Loader::LoadLog(const TableReader& root, LogOptions* out) {
+  PAWS_ASSIGN_OR_RETURN(auto t, Section(root, "log"));
+  if (t != nullptr) {
+    PAWS_RETURN_IF_ERROR(t->CheckKeys({"level", "path"}));
+    PAWS_RETURN_IF_ERROR(
+        t->ReadChoice("level", {"trace", "debug", "info", "warn", "error"}, &out->level));
+    PAWS_RETURN_IF_ERROR(t->ReadString("path", &out->path));
+  }
+  out->path = Resolve(out->path);
+  return Status::Ok();
+}
+
+Status Loader::LoadCollectors(const TableReader& root, std::vector<CollectorSpec>* out) {
+  const toml::node* node = root.Find("collector");
+  if (node == nullptr) return Status::Ok();
+  const toml::array* array = node->as_array();
+  if (array == nullptr || !array->is_array_of_tables()) {
+    return root.Error("collector",
+                      "expected [[collector]] tables, got " + DescribeValue(*node) +
+                          (node->is_table() ? " (write [[collector]], not [collector])" : ""),
+                      node);
+  }
+  std::map<std::string, size_t> ids;  // id -> 1-based collector number
+  for (size_t i = 0; i < array->size(); ++i) {
+    const toml::table& table = *array->get(i)->as_table();
+    TableReader t(file_, table, "collector[" + std::to_string(i + 1) + "]", "[[collector]]");
+    CollectorSpec spec;
+    PAWS_RETURN_IF_ERROR(LoadCollector(t, &spec));
+    auto [it, inserted] = ids.emplace(spec.id, i + 1);
+    if (!inserted) {
+      return t.Error("id",
+                     "duplicate id " + Quote(spec.id) + ", already used by collector[" +
+                         std::to_string(it->second) + "]",
+                     t.Find("id"));
+    }
+    out->push_back(std::move(spec));
+    PAWS_RETURN_IF_ERROR(LoadSecretSource(t, out->size() - 1));
+  }
+  return Status::Ok();
+}
+
+Status Loader::LoadCollector(const TableReader& t, CollectorSpec* out) {
+  PAWS_RETURN_IF_ERROR(t.CheckKeys({"id", "type", "endpoint", "cid", "poll_interval", "streams",
+                                    "secret_env", "secret_file", "client_id", "max_pages_per_cycle",
+                                    "collection_start", "params"}));
+  for (const char* key : {"id", "type", "endpoint", "streams"}) {
+    PAWS_RETURN_IF_ERROR(t.Require(key));
+  }
+  PAWS_RETURN_IF_ERROR(t.ReadNonEmptyString("id", &out->id));
+  for (char c : out->id) {
+    if (!IsIdChar(c)) {
+      return t.Error(
+          "id",
+          "expected letters, digits, '.', '_' or '-' (a UUID is typical), got " + Quote(out->id),
+          t.Find("id"));
+    }
+  }
+  PAWS_RETURN_IF_ERROR(t.ReadNonEmptyString("type", &out->type));
+  PAWS_RETURN_IF_ERROR(t.ReadNonEmptyString("endpoint", &out->endpoint));
+  size_t scheme = StartsWithNoCase(out->endpoint, "http://")    ? 7
+                  : StartsWithNoCase(out->endpoint, "https://") ? 8
+                                                                : 0;
+  if (scheme == 0 || out->endpoint.size() == scheme) {
+    return t.Error("endpoint",
+                   "expected a URL starting with http:// or https://, got " + Quote(out->endpoint),
+                   t.Find("endpoint"));
+  }
+  PAWS_RETURN_IF_ERROR(t.ReadString("cid", &out->cid));
+  PAWS_RETURN_IF_ERROR(
+      t.ReadDuration("poll_interval", ZeroDuration::kRejected, &out->poll_interval));
+  PAWS_RETURN_IF_ERROR(LoadStreams(t, &out->streams));
+  PAWS_RETURN_IF_ERROR(t.ReadString("client_id", &out->client_id));
+  constexpr int64_t kNoMax = std::numeric_limits<int>::max();
+  PAWS_RETURN_IF_ERROR(t.ReadInt("max_pages_per_cycle", 1, kNoMax, &out->max_pages_per_cycle));
+  PAWS_RETURN_IF_ERROR(LoadCollectionStart(t, &out->collection_start));
+  return LoadParams(t, &out->params);
+}
+
+Status Loader::LoadStreams(const TableReader& t, std::vector<std::string>* out) {
+  const toml::node* node = t.Find("streams");
+  const toml::array* array = node->as_array();
+  if (array == nullptr || array->empty()) {
+    return t.Error("streams",
+                   "expected a non-empty array of stream names, got " + DescribeValue(*node) +
+                       (array != nullptr ? " (empty)" : ""),
+                   node);
+  }
+  std::set<std::string> seen;
+  for (size_t i = 0; i < array->size(); ++i) {
+    const toml::node& element = *array->get(i);
+    std::string key = "streams[" + std::to_string(i + 1) + "]";
+    if (!element.is_string() || element.as_string()->get().empty()) {
+      return t.Error(key, "expected a non-empty string, got " + DescribeValue(element), &element);
+    }
+    const std::string& name = element.as_string()->get();
+    if (!seen.insert(name).second) {
+      return t.Error(key, "duplicate stream " + Quote(name), &element);
+    }
+    out->push_back(name);
+  }
+  return Status::Ok();
+}
+
+// Only the source of the secret is checked here; see Load().
+Status Loader::LoadSecretSource(const TableReader& t, size_t index) {
+  const toml::node* env_node = t.Find("secret_env");
+  const toml::node* file_node = t.Find("secret_file");
+  if (env_node != nullptr && file_node != nullptr) {
+    return t.Error("secret_file", "set secret_env or secret_file, not both", file_node);
+  }
+  SecretSource source;
+  source.collector = index;
+  if (env_node != nullptr) {
+    // The value is not shown: a credential pasted here by mistake must not
+    // end up in a log.
+    if (!env_node->is_string() || !IsEnvName(env_node->as_string()->get())) {
+      return t.Error("secret_env",
+                     "expected the name of an environment variable ([A-Za-z_][A-Za-z0-9_]*); "
+                     "the value is not shown",
+                     env_node);
+    }
+    source.key = t.KeyPath("secret_env");
+    source.env_name = env_node->as_string()->get();
+    source.where = env_node->source();
+  } else if (file_node != nullptr) {
+    if (!file_node->is_string() || file_node->as_string()->get().empty()) {
+      return t.Error("secret_file", "expected a file path, got " + DescribeValue(*file_node),
+                     file_node);
+    }
+    source.key = t.KeyPath("secret_file");
+    source.file = Resolve(file_node->as_string()->get());
+    source.where = file_node->source();
+  } else {
+    return Status::Ok();  // no secret: an empty one
+  }
+  secrets_.push_back(std::move(source));
+  return Status::Ok();
+}
+
+// Never put the secret, or the content of its file, in a message.
+Status Loader::ReadSecret(const SecretSource& source, Secret* out) {
+  if (!source.env_name.empty()) {
+    std::optional<std::string> value;
+    if (env_.getenv) value = env_.getenv(source.env_name);
+    if (!value.has_value()) {
+      return SecretError(source, "environment variable " + source.env_name + " is not set",
+                         codes::kSecretMissing);
+    }
+    if (value->empty()) {
+      return SecretError(source, "environment variable " + source.env_name + " is empty",
+                         codes::kSecretMissing);
+    }
+    *out = Secret(std::move(*value));
+    return Status::Ok();
+  }
+  Result<std::string> content = env_.read_file
+                                    ? env_.read_file(source.file)
+                                    : Result<std::string>(Status::Unavailable("no file access"));
+  if (!content.ok()) {
+    return SecretError(
+        source, "cannot read secret file " + Quote(source.file) + ": " + content.status().message(),
+        codes::kSecretMissing);
+  }
+  std::string value = std::move(content).value();
+  while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+  if (value.empty()) {
+    return SecretError(source, "secret file " + Quote(source.file) + " is empty",
+                       codes::kSecretMissing);
+  }
+  for (char c : value) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      return SecretError(source,
+                         "secret file " + Quote(source.file) +
+                             " must hold one line without control characters "
+                             "(its content is not shown)",
+                         codes::kConfigInvalid);
+    }
+  }
+  *out = Secret(std::move(value));
+  return Status::Ok();
+}
+
+Status Loader::LoadCollectionStart(const TableReader& t, std::string* out) {
+  const toml::node* node = t.Find("collection_start");
+  if (node == nullptr) return Status::Ok();
+  std::string text;
+  if (node->is_string()) {
+    text = node->as_string()->get();
+  } else if (node->is_date_time()) {
+    // An unquoted TOML date-time: take its RFC 3339 text.
+    std::ostringstream os;
+    os << *node->as_date_time();
+    text = os.str();
+  }
+  if (text.empty() || !ParseRfc3339(text).ok()) {
+    return t.Error(
+        "collection_start",
+        "expected an RFC 3339 time like \"2026-01-14T12:00:00Z\", got " + DescribeValue(*node),
+        node);
+  }
+  *out = text;
+  return Status::Ok();
+}
+
+Status Loader::LoadParams(const TableReader& t, std::map<std::string, std::string>* out) {
+  const toml::node* node = t.Find("params");
+  if (node == nullptr) return Status::Ok();
+  if (!node->is_table()) {
+    return t.Error("params", "expected a table [collector.params], got " + DescribeValue(*node),
+                   node);
+  }
+  // Keys are free-form here: each source type documents its own.
+  for (const auto& [key, value] : *node->as_table()) {
+    std::string text;
+    switch (value.type()) {
+      case toml::node_type::string:
+        text = value.as_string()->get();
+        break;
+      case toml::node_type::integer:
+      case toml::node_type::floating_point:
+      case toml::node_type::boolean:
+        text = DescribeValue(value);
+        break;
+      default:
+        return t.Error("params." + std::string(key.str()),
+                       "expected a string, number or boolean, got " + DescribeValue(value), &value);
+    }
+    (*out)[std::string(key.str())] = std::move(text);
+  }
+  return Status::Ok();
+}
+
+Status SyntaxError(const std::string& file, const toml::parse_error& e) {
+  const auto& begin = e.source().begin;
+  std::string where;
+  if (begin.line != 0) {
+    where =
+        " (line " + std::to_string(begin.line) + ", column " + std::to_string(begin.column) + ")";
+  }
+  return Status(StatusCode::kInvalidArgument,
+                file + ": not valid TOML: " + std::string(e.description()) + where,
+                codes::kConfigSyntax);
+}
+
+}  // namespace
+
+Result<Config> ParseConfig(const std::string& text, const std::string& file_name,
+                           const ConfigEnv& env) {
+  // Nothing thrown by toml++ or the standard library (bad_alloc) may leave
+  // this function.
+  try {
+#if TOML_EXCEPTIONS
+    toml::table root;
+    try {
+      root = toml::parse(text, file_name);
+    } catch (const toml::parse_error& e) {
+      return SyntaxError(file_name, e);
+    }
+#else
+    toml::parse_result parsed = toml::parse(text, file_name);
+    if (!parsed) return SyntaxError(file_name, parsed.error());
+    toml::table root = std::move(parsed).table();
+#endif
+    Loader loader(file_name, env);
+    return loader.Load(root);
+  } catch (const std::exception& e) {
+    return Status(StatusCode::kInternal, file_name + ": cannot load: " + e.what(),
+                  codes::kConfigInvalid);
+  }
+}
+
+Result<Config> LoadConfigFile(const std::string& path, const ConfigEnv& env) {
+  Result<std::string> text = env.read_file
+                                 ? env.read_file(path)
+                                 : Result<std::string>(Status::Unavailable("no file access"));
+  if (!text.ok()) {
+    return Status(text.status().code(), path + ": cannot read: " + text.status().message(),
+                  codes::kConfigUnreadable);
+  }
+  return ParseConfig(*text, path, env);
+}
+
+}  // namespace paws

@@ -1,0 +1,531 @@
+#include "config/config_loader.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <vector>
+
+#include "paws/codes.h"
+
+namespace paws {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+constexpr const char* kSecret = "s3cr3t-T0KEN-value";
+
+// An in-memory environment: variables and files, and a record of the files
+// read.
+class FakeEnv {
+ public:
+  std::map<std::string, std::string> vars;
+  std::map<std::string, std::string> files;
+  std::vector<std::string> reads;
+
+  ConfigEnv Env() {
+    ConfigEnv env;
+    env.getenv = [this](const std::string& name) -> std::optional<std::string> {
+      auto it = vars.find(name);
+      if (it == vars.end()) return std::nullopt;
+      return it->second;
+    };
+    env.read_file = [this](const std::string& path) -> Result<std::string> {
+      reads.push_back(path);
+      auto it = files.find(path);
+      if (it == files.end()) return Status::NotFound("No such file or directory");
+      return it->second;
+    };
+    return env;
+  }
+};
+
+class ConfigLoaderTest : public ::testing::Test {
+ protected:
+  Result<Config> Parse(const std::string& text, const std::string& file = "paws.toml") {
+    return ParseConfig(text, file, fake_.Env());
+  }
+
+  // Asserts that `text` fails with `paws_code` and a message containing each
+  // of `parts`, and never the secret.
+  void ExpectError(const std::string& text, std::string_view paws_code,
+                   const std::vector<std::string>& parts) {
+    Result<Config> config = Parse(text);
+    ASSERT_FALSE(config.ok()) << text;
+    const Status& s = config.status();
+    EXPECT_EQ(s.paws_code(), paws_code) << s.ToString();
+    for (const std::string& part : parts) {
+      EXPECT_NE(s.message().find(part), std::string::npos)
+          << "missing \"" << part << "\" in: " << s.message();
+    }
+    EXPECT_EQ(s.message().find(kSecret), std::string::npos) << s.message();
+    EXPECT_EQ(s.ToString().find(kSecret), std::string::npos);
+  }
+
+  FakeEnv fake_;
+};
+
+constexpr const char* kCollector = R"(
+[[collector]]
+id = "c1"
+type = "fake"
+endpoint = "http://127.0.0.1:18080/t/acme"
+streams = ["system"]
+)";
+
+TEST_F(ConfigLoaderTest, FullConfigWithEveryKey) {
+  fake_.vars["ACME_TOKEN"] = kSecret;
+  fake_.files["/etc/paws/secrets/globex"] = "globex-secret\n";
+  Result<Config> config = Parse(R"(
+[store]
+backend = "memory"
+path = "state/paws.db"
+retention = "2d"
+
+[runtime]
+workers = 8
+visibility_timeout = "60s"
+receive_wait = 0
+receive_batch = 5
+min_backoff = "500ms"
+max_backoff = "2m"
+poll_timeout = 30
+error_retry_count = 3
+
+[sink]
+type = "stdout"
+path = "/var/log/paws/events.jsonl"
+fsync = true
+
+[log]
+level = "debug"
+path = "log/paws.log"
+
+[[collector]]
+id = "0f8e2d1c-1111-4a5b-9c9d-123456789abc"
+type = "okta"
+endpoint = "https://acme.okta.example/api"
+cid = "10001"
+poll_interval = "1h30m"
+streams = ["okta"]
+secret_env = "ACME_TOKEN"
+client_id = "client-1"
+max_pages_per_cycle = 25
+collection_start = "2026-01-14T12:00:00Z"
+[collector.params]
+region = "eu"
+page_size = 100
+ratio = 0.5
+verbose = false
+
+[[collector]]
+id = "globex"
+type = "salesforce"
+endpoint = "HTTPS://globex.example"
+streams = ["LoginHistory", "EventLogFile"]
+secret_file = "secrets/globex"
+collection_start = 2026-01-01T00:00:00+01:00
+)",
+                                "/etc/paws/paws.toml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  const Config& c = *config;
+  EXPECT_EQ(c.file, "/etc/paws/paws.toml");
+  EXPECT_EQ(c.store.backend, "memory");
+  EXPECT_EQ(c.store.path, "/etc/paws/state/paws.db");
+  EXPECT_EQ(c.store.retention, hours(48));
+  EXPECT_EQ(c.runtime.workers, 8);
+  EXPECT_EQ(c.runtime.visibility_timeout, seconds(60));
+  EXPECT_EQ(c.runtime.receive_wait, seconds(0));
+  EXPECT_EQ(c.runtime.receive_batch, 5);
+  EXPECT_EQ(c.runtime.min_backoff, milliseconds(500));
+  EXPECT_EQ(c.runtime.max_backoff, minutes(2));
+  EXPECT_EQ(c.runtime.poll_timeout, seconds(30));
+  EXPECT_EQ(c.runtime.error_retry_count, 3);
+  EXPECT_EQ(c.sink.type, "stdout");
+  EXPECT_EQ(c.sink.path, "/var/log/paws/events.jsonl");
+  EXPECT_TRUE(c.sink.fsync);
+  EXPECT_EQ(c.log.level, "debug");
+  EXPECT_EQ(c.log.path, "/etc/paws/log/paws.log");
+  ASSERT_EQ(c.collectors.size(), 2u);
+
+  const CollectorSpec& a = c.collectors[0];
+  EXPECT_EQ(a.id, "0f8e2d1c-1111-4a5b-9c9d-123456789abc");
+  EXPECT_EQ(a.type, "okta");
+  EXPECT_EQ(a.endpoint, "https://acme.okta.example/api");
+  EXPECT_EQ(a.cid, "10001");
+  EXPECT_EQ(a.poll_interval, minutes(90));
+  EXPECT_EQ(a.streams, std::vector<std::string>{"okta"});
+  EXPECT_EQ(a.secret.reveal(), kSecret);
+  EXPECT_EQ(a.client_id, "client-1");
+  EXPECT_EQ(a.max_pages_per_cycle, 25);
+  EXPECT_EQ(a.collection_start, "2026-01-14T12:00:00Z");
+  std::map<std::string, std::string> params = {
+      {"region", "eu"}, {"page_size", "100"}, {"ratio", "0.5"}, {"verbose", "false"}};
+  EXPECT_EQ(a.params, params);
+
+  const CollectorSpec& g = c.collectors[1];
+  EXPECT_EQ(g.endpoint, "HTTPS://globex.example");
+  EXPECT_EQ(g.streams, (std::vector<std::string>{"LoginHistory", "EventLogFile"}));
+  EXPECT_EQ(g.secret.reveal(), "globex-secret");  // trailing newline trimmed
+  EXPECT_EQ(g.collection_start, "2026-01-01T00:00:00+01:00");
+  EXPECT_EQ(g.poll_interval, seconds(60));
+  EXPECT_EQ(c.FindCollector("globex"), &g);
+}
+
+TEST_F(ConfigLoaderTest, Defaults) {
+  Result<Config> config = Parse(kCollector);
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  const Config& c = *config;
+  const Config d;
+  EXPECT_EQ(c.store.backend, "sqlite");
+  EXPECT_EQ(c.store.path, d.store.path);
+  EXPECT_EQ(c.store.retention, hours(96));
+  EXPECT_EQ(c.runtime.workers, 4);
+  EXPECT_EQ(c.runtime.visibility_timeout, seconds(900));
+  EXPECT_EQ(c.runtime.receive_wait, seconds(1));
+  EXPECT_EQ(c.runtime.receive_batch, 10);
+  EXPECT_EQ(c.runtime.min_backoff, seconds(5));
+  EXPECT_EQ(c.runtime.max_backoff, seconds(300));
+  EXPECT_EQ(c.runtime.poll_timeout, seconds(300));
+  EXPECT_EQ(c.runtime.error_retry_count, 5);
+  EXPECT_EQ(c.sink.type, "jsonl");
+  EXPECT_EQ(c.sink.path, d.sink.path);
+  EXPECT_FALSE(c.sink.fsync);
+  EXPECT_EQ(c.log.level, "info");
+  EXPECT_EQ(c.log.path, "");
+  ASSERT_EQ(c.collectors.size(), 1u);
+  const CollectorSpec& s = c.collectors[0];
+  EXPECT_EQ(s.cid, "");
+  EXPECT_EQ(s.poll_interval, seconds(60));
+  EXPECT_TRUE(s.secret.empty());
+  EXPECT_EQ(s.client_id, "");
+  EXPECT_EQ(s.max_pages_per_cycle, 10);
+  EXPECT_EQ(s.collection_start, "");
+  EXPECT_TRUE(s.params.empty());
+  EXPECT_TRUE(fake_.reads.empty());
+}
+
+TEST_F(ConfigLoaderTest, EmptyFileIsAllDefaultsWithoutCollectors) {
+  Result<Config> config = Parse("");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_TRUE(config->collectors.empty());
+}
+
+TEST_F(ConfigLoaderTest, DefaultPathsAreRelativeToTheConfigDirectory) {
+  Result<Config> config = Parse("", "/srv/paws/paws.toml");
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->store.path, "/srv/paws/var/paws.db");
+  EXPECT_EQ(config->sink.path, "/srv/paws/var/events.jsonl");
+  EXPECT_EQ(config->log.path, "");  // standard error
+}
+
+TEST_F(ConfigLoaderTest, RelativePathsAreNormalised) {
+  Result<Config> config = Parse(R"(
+[store]
+path = "../var/paws.db"
+[sink]
+path = "/abs/events.jsonl"
+)",
+                                "examples/demo.toml");
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->store.path, "var/paws.db");
+  EXPECT_EQ(config->sink.path, "/abs/events.jsonl");
+}
+
+struct ErrorCase {
+  const char* name;
+  std::string text;
+  std::vector<std::string> parts;  // besides "paws.toml: "
+};
+
+std::string WithCollector(const std::string& extra) { return std::string(kCollector) + extra; }
+
+TEST_F(ConfigLoaderTest, InvalidValuesNameFileKeyValueAndLine) {
+  const std::vector<ErrorCase> cases = {
+      {"unknown top-level",
+       "[storage]\npath = \"x\"\n",
+       {"storage: unknown key at the top level; did you mean \"store\"? (line 1)"}},
+      {"unknown runtime key",
+       "[runtime]\nworkers = 2\nwrokers = 3\n",
+       {"runtime.wrokers: unknown key in [runtime]; did you mean \"workers\"? (line 3)"}},
+      {"unknown collector key",
+       WithCollector("pol_interval = \"5s\"\n"),
+       {"collector[1].pol_interval: unknown key in [[collector]]", "\"poll_interval\"",
+        "(line 7)"}},
+      {"store not a table",
+       "store = \"sqlite\"\n",
+       {"store: expected a table [store], got \"sqlite\" (line 1)"}},
+      {"backend",
+       "[store]\nbackend = \"postgres\"\n",
+       {"store.backend: expected one of \"sqlite\", \"memory\", got \"postgres\" (line 2)"}},
+      {"empty store path", "[store]\npath = \"\"\n", {"store.path:", "got \"\""}},
+      {"retention zero",
+       "[store]\nretention = \"0s\"\n",
+       {"store.retention: must be longer than zero, got \"0s\" (line 2)"}},
+      {"workers zero",
+       "[runtime]\nworkers = 0\n",
+       {"runtime.workers: expected an integer from 1 to 256, got 0 (line 2)"}},
+      {"workers too many", "[runtime]\nworkers = 257\n", {"runtime.workers:", "got 257"}},
+      {"workers string", "[runtime]\nworkers = \"4\"\n", {"runtime.workers:", "got \"4\""}},
+      {"workers float", "[runtime]\nworkers = 4.0\n", {"runtime.workers:", "got 4.0"}},
+      {"batch",
+       "[runtime]\nreceive_batch = 11\n",
+       {"runtime.receive_batch: expected an integer from 1 to 10, got 11"}},
+      {"visibility garbage",
+       "[runtime]\nvisibility_timeout = \"soon\"\n",
+       {"runtime.visibility_timeout: expected a duration like \"60s\" or 60, got \"soon\" "
+        "(line 2)"}},
+      {"visibility negative",
+       "[runtime]\nvisibility_timeout = -5\n",
+       {"runtime.visibility_timeout: a duration must not be negative, got -5 (line 2)"}},
+      {"visibility bool",
+       "[runtime]\nvisibility_timeout = true\n",
+       {"runtime.visibility_timeout: expected a duration", "got true"}},
+      {"receive_wait negative",
+       "[runtime]\nreceive_wait = \"-1s\"\n",
+       {"runtime.receive_wait:", "got \"-1s\""}},
+      {"backoff order",
+       "[runtime]\nmin_backoff = \"10s\"\nmax_backoff = \"5s\"\n",
+       {"runtime.max_backoff: runtime.max_backoff (5s) must not be shorter than "
+        "runtime.min_backoff (10s) (line 3)"}},
+      {"backoff order vs default",
+       "[runtime]\nmin_backoff = \"10m\"\n",
+       {"runtime.min_backoff:", "(5m)", "(10m)"}},
+      {"retry count",
+       "[runtime]\nerror_retry_count = 0\n",
+       {"runtime.error_retry_count: expected an integer of at least 1, got 0"}},
+      {"sink type empty", "[sink]\ntype = \"\"\n", {"sink.type: expected a non-empty string"}},
+      {"fsync",
+       "[sink]\nfsync = \"yes\"\n",
+       {"sink.fsync: expected true or false, got \"yes\" (line 2)"}},
+      {"log level",
+       "[log]\nlevel = \"verbose\"\n",
+       {"log.level: expected one of \"trace\", \"debug\", \"info\", \"warn\", \"error\", got "
+        "\"verbose\""}},
+      {"collector as table",
+       "[collector]\nid = \"x\"\n",
+       {"collector: expected [[collector]] tables, got a table (write [[collector]], not "
+        "[collector])"}},
+      {"missing id",
+       "[[collector]]\ntype = \"fake\"\n",
+       {"collector[1].id: required key is missing (line 1)"}},
+      {"missing endpoint",
+       WithCollector("[[collector]]\nid = \"c2\"\ntype = \"x\"\n"),
+       {"collector[2].endpoint: required key is missing (line 7)"}},
+      {"missing streams",
+       "[[collector]]\nid = \"a\"\ntype = \"t\"\nendpoint = \"http://h\"\n",
+       {"collector[1].streams: required key is missing"}},
+      {"bad id",
+       "[[collector]]\nid = \"a b\"\ntype = \"t\"\nendpoint = \"http://h\"\n"
+       "streams = [\"s\"]\n",
+       {"collector[1].id: expected letters, digits", "got \"a b\" (line 2)"}},
+      {"duplicate id",
+       WithCollector(kCollector),
+       {"collector[2].id: duplicate id \"c1\", already used by collector[1] (line 9)"}},
+      {"endpoint scheme",
+       "[[collector]]\nid = \"a\"\ntype = \"t\"\nendpoint = \"ftp://h\"\nstreams = [\"s\"]\n",
+       {"collector[1].endpoint: expected a URL starting with http:// or https://, got "
+        "\"ftp://h\" (line 4)"}},
+      {"poll_interval",
+       WithCollector("poll_interval = \"soon\"\n"),
+       {"collector[1].poll_interval: expected a duration like \"60s\" or 60, got \"soon\" "
+        "(line 7)"}},
+      {"poll_interval zero",
+       WithCollector("poll_interval = 0\n"),
+       {"collector[1].poll_interval: must be longer than zero, got 0"}},
+      {"streams empty",
+       "[[collector]]\nid = \"a\"\ntype = \"t\"\nendpoint = \"http://h\"\nstreams = []\n",
+       {"collector[1].streams: expected a non-empty array of stream names, got an array "
+        "(empty) (line 5)"}},
+      {"streams string",
+       "[[collector]]\nid = \"a\"\ntype = \"t\"\nendpoint = \"http://h\"\nstreams = \"s\"\n",
+       {"collector[1].streams: expected a non-empty array", "got \"s\""}},
+      {"stream empty",
+       "[[collector]]\nid = \"a\"\ntype = \"t\"\nendpoint = \"http://h\"\nstreams = [\"a\", "
+       "\"\"]\n",
+       {"collector[1].streams[2]: expected a non-empty string, got \"\" (line 5)"}},
+      {"stream duplicate",
+       "[[collector]]\nid = \"a\"\ntype = \"t\"\nendpoint = \"http://h\"\n"
+       "streams = [\"a\", \"b\", \"a\"]\n",
+       {"collector[1].streams[3]: duplicate stream \"a\""}},
+      {"max pages",
+       WithCollector("max_pages_per_cycle = 0\n"),
+       {"collector[1].max_pages_per_cycle: expected an integer of at least 1, got 0"}},
+      {"collection_start",
+       WithCollector("collection_start = \"yesterday\"\n"),
+       {"collector[1].collection_start: expected an RFC 3339 time", "got \"yesterday\""}},
+      {"collection_start local",
+       WithCollector("collection_start = 2026-01-01T00:00:00\n"),
+       {"collector[1].collection_start:", "got 2026-01-01T00:00:00 (line 7)"}},
+      {"params not table",
+       WithCollector("params = \"x\"\n"),
+       {"collector[1].params: expected a table"}},
+      {"params array",
+       WithCollector("[collector.params]\nobjects = [\"a\"]\n"),
+       {"collector[1].params.objects: expected a string, number or boolean, got an array "
+        "(line 8)"}},
+      {"both secrets",
+       WithCollector("secret_env = \"A\"\nsecret_file = \"f\"\n"),
+       {"collector[1].secret_file: set secret_env or secret_file, not both (line 8)"}},
+      {"secret_file empty",
+       WithCollector("secret_file = \"\"\n"),
+       {"collector[1].secret_file: expected a file path"}},
+  };
+  for (const ErrorCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::vector<std::string> parts = c.parts;
+    parts.push_back("paws.toml: ");
+    ExpectError(c.text, codes::kConfigInvalid, parts);
+  }
+}
+
+TEST_F(ConfigLoaderTest, SyntaxErrorHasLineAndColumn) {
+  ExpectError("[runtime]\nworkers = 4\nvisibility_timeout = 60s\n", codes::kConfigSyntax,
+              {"paws.toml: not valid TOML: ", "(line 3, column"});
+  ExpectError("[runtime]\n[runtime]\n", codes::kConfigSyntax, {"paws.toml: ", "line 2"});
+}
+
+TEST_F(ConfigLoaderTest, UnreadableFile) {
+  Result<Config> config = LoadConfigFile("/nowhere/paws.toml", fake_.Env());
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().paws_code(), codes::kConfigUnreadable);
+  EXPECT_EQ(config.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(config.status().message(),
+            "/nowhere/paws.toml: cannot read: No such file or directory");
+}
+
+TEST_F(ConfigLoaderTest, SecretFromEnvironment) {
+  fake_.vars["PAWS_DEMO_TOKEN"] = kSecret;
+  Result<Config> config = Parse(WithCollector("secret_env = \"PAWS_DEMO_TOKEN\"\n"));
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->collectors[0].secret.reveal(), kSecret);
+}
+
+TEST_F(ConfigLoaderTest, SecretFromFileRelativeToConfig) {
+  fake_.files["/etc/paws/tokens/acme"] = std::string(kSecret) + "\r\n";
+  Result<Config> config =
+      Parse(WithCollector("secret_file = \"tokens/acme\"\n"), "/etc/paws/paws.toml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->collectors[0].secret.reveal(), kSecret);
+  EXPECT_EQ(fake_.reads, std::vector<std::string>{"/etc/paws/tokens/acme"});
+}
+
+TEST_F(ConfigLoaderTest, MissingSecretsNameTheVariableOrFile) {
+  ExpectError(WithCollector("secret_env = \"NOT_SET\"\n"), codes::kSecretMissing,
+              {"paws.toml: collector[1].secret_env: environment variable NOT_SET is not set "
+               "(line 7)"});
+  fake_.vars["EMPTY"] = "";
+  ExpectError(WithCollector("secret_env = \"EMPTY\"\n"), codes::kSecretMissing,
+              {"collector[1].secret_env: environment variable EMPTY is empty"});
+  ExpectError(WithCollector("secret_file = \"/run/secrets/x\"\n"), codes::kSecretMissing,
+              {"paws.toml: collector[1].secret_file: cannot read secret file "
+               "\"/run/secrets/x\": No such file or directory (line 7)"});
+  fake_.files["/run/secrets/blank"] = "\n";
+  ExpectError(WithCollector("secret_file = \"/run/secrets/blank\"\n"), codes::kSecretMissing,
+              {"collector[1].secret_file: secret file \"/run/secrets/blank\" is empty"});
+}
+
+TEST_F(ConfigLoaderTest, OtherErrorsComeBeforeSecrets) {
+  // The variable is unset, but the typo in [runtime] is what gets reported.
+  ExpectError(WithCollector("secret_env = \"NOT_SET\"\n") + "[runtime]\nworkers = 0\n",
+              codes::kConfigInvalid, {"runtime.workers"});
+}
+
+TEST_F(ConfigLoaderTest, SecretNeverAppearsInErrors) {
+  fake_.vars["TOKEN"] = kSecret;
+  fake_.files["/s/two-lines"] = std::string(kSecret) + "\nsecond line\n";
+  fake_.files["/s/control"] = std::string(kSecret) + "\x01";
+  fake_.files["/s/good"] = kSecret;
+  // A multi-line secret file: rejected without showing its content.
+  ExpectError(WithCollector("secret_file = \"/s/two-lines\"\n"), codes::kConfigInvalid,
+              {"collector[1].secret_file: secret file \"/s/two-lines\" must hold one line",
+               "content is not shown"});
+  ExpectError(WithCollector("secret_file = \"/s/control\"\n"), codes::kConfigInvalid,
+              {"collector[1].secret_file"});
+  // A credential pasted where a variable name belongs.
+  ExpectError(WithCollector(std::string("secret_env = \"") + kSecret + "\"\n"),
+              codes::kConfigInvalid, {"collector[1].secret_env: expected the name of an"});
+  // ... or under an unknown key.
+  ExpectError(WithCollector(std::string("secret = \"") + kSecret + "\"\n"), codes::kConfigInvalid,
+              {"collector[1].secret: unknown key"});
+  // Errors in a config whose secrets were fine.
+  ExpectError(WithCollector("secret_env = \"TOKEN\"\n") + kCollector, codes::kConfigInvalid,
+              {"duplicate id"});
+  ExpectError(WithCollector("secret_file = \"/s/good\"\n") + "[[collector]]\nid = \"c2\"\n",
+              codes::kConfigInvalid, {"collector[2].type"});
+  ExpectError(WithCollector("secret_env = \"TOKEN\"\nsecret_file = \"/s/good\"\n"),
+              codes::kConfigInvalid, {"not both"});
+}
+
+TEST_F(ConfigLoaderTest, NullEnvFunctionsAreErrorsNotCrashes) {
+  ConfigEnv empty;
+  Result<Config> config = ParseConfig(WithCollector("secret_env = \"X\"\n"), "paws.toml", empty);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().paws_code(), codes::kSecretMissing);
+  EXPECT_EQ(LoadConfigFile("paws.toml", empty).status().paws_code(), codes::kConfigUnreadable);
+}
+
+// The real environment, on a temporary directory: no variables are read.
+TEST(ConfigLoaderRealEnvTest, LoadsFileAndSecretFromDisk) {
+  namespace fs = std::filesystem;
+  fs::path dir =
+      fs::temp_directory_path() /
+      ("paws_config_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+       "_" + std::to_string(reinterpret_cast<uintptr_t>(&dir)));
+  fs::create_directories(dir / "secrets");
+  std::ofstream(dir / "secrets" / "token") << kSecret << "\n";
+  std::ofstream(dir / "paws.toml") << kCollector << "secret_file = \"secrets/token\"\n";
+  Result<Config> config = LoadConfigFile((dir / "paws.toml").string(), ConfigEnv::Real());
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->collectors[0].secret.reveal(), kSecret);
+  EXPECT_EQ(config->store.path, (dir / "var" / "paws.db").string());
+
+  Result<Config> missing = LoadConfigFile((dir / "nope.toml").string(), ConfigEnv::Real());
+  EXPECT_EQ(missing.status().paws_code(), codes::kConfigUnreadable);
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  Result<Config> directory = LoadConfigFile(dir.string(), ConfigEnv::Real());
+  EXPECT_EQ(directory.status().paws_code(), codes::kConfigUnreadable);
+  EXPECT_NE(directory.status().message().find("is a directory"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+// The shipped examples load, so they cannot drift from the loader.
+TEST_F(ConfigLoaderTest, ExamplesLoad) {
+  ConfigEnv env = ConfigEnv::Real();
+  env.getenv = [](const std::string& name) -> std::optional<std::string> {
+    if (name == "PAWS_DEMO_TOKEN") return "demo-token";
+    return std::nullopt;
+  };
+  const std::string root = PAWS_SOURCE_DIR;
+  Result<Config> demo = LoadConfigFile(root + "/examples/demo.toml", env);
+  ASSERT_TRUE(demo.ok()) << demo.status().ToString();
+  EXPECT_EQ(demo->store.backend, "sqlite");
+  EXPECT_EQ(demo->store.path, root + "/var/paws.db");
+  EXPECT_EQ(demo->sink.type, "jsonl");
+  EXPECT_EQ(demo->sink.path, root + "/var/events.jsonl");
+  EXPECT_EQ(demo->runtime.workers, 4);
+  EXPECT_EQ(demo->runtime.visibility_timeout, seconds(60));
+  ASSERT_EQ(demo->collectors.size(), 3u);
+  size_t streams = 0;
+  for (const CollectorSpec& c : demo->collectors) {
+    EXPECT_EQ(c.type, "fake");
+    EXPECT_EQ(c.endpoint.rfind("http://127.0.0.1:18080/t/", 0), 0u) << c.endpoint;
+    EXPECT_EQ(c.secret.reveal(), "demo-token");
+    EXPECT_GE(c.poll_interval, seconds(10));
+    EXPECT_LE(c.poll_interval, seconds(30));
+    streams += c.streams.size();
+  }
+  EXPECT_EQ(streams, 9u);
+
+  Result<Config> minimal = LoadConfigFile(root + "/examples/minimal.toml", env);
+  ASSERT_TRUE(minimal.ok()) << minimal.status().ToString();
+  EXPECT_EQ(minimal->collectors.size(), 1u);
+}
+
+}  // namespace
+}  // namespace paws
