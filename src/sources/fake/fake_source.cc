@@ -1,0 +1,308 @@
+#include "sources/fake/fake_source.h"
+
+#include <algorithm>
+#include <cassert>
+#include <nlohmann/json.hpp>
+
+#include "http/url.h"
+#include "paws/codes.h"
+
+namespace paws {
+namespace {
+
+using json = nlohmann::json;
+// Events keep the key order the API sent.
+using ordered_json = nlohmann::ordered_json;
+
+constexpr int kDefaultLimit = 1000;
+constexpr int kMaxLimit = 1000;
+constexpr Duration kMaxRequestTimeout = std::chrono::seconds(30);
+// How much of an API error body a message quotes.
+constexpr size_t kMaxQuoted = 200;
+
+struct FakeState {
+  std::string stream;
+  WallTime since;
+  WallTime until;
+  std::string next_page;
+};
+
+std::string Dump(const ordered_json& j) {
+  return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+}
+
+Status BadState(const std::string& what) {
+  return Status::InvalidArgument("fake: state " + what, codes::kStateMalformed);
+}
+
+// "E0000011 Invalid token provided" from an Okta error body, or "".
+std::string ErrorSummary(const std::string& body) {
+  json j = json::parse(body, nullptr, false);
+  if (!j.is_object()) return "";
+  std::string out;
+  if (j.contains("errorCode") && j["errorCode"].is_string()) out = j["errorCode"];
+  if (j.contains("errorSummary") && j["errorSummary"].is_string()) {
+    out += (out.empty() ? "" : " ") + j["errorSummary"].get<std::string>();
+  }
+  if (out.size() > kMaxQuoted) out = out.substr(0, kMaxQuoted) + "...";
+  return out;
+}
+
+class FakeSource : public Source {
+ public:
+  FakeSource(CollectorSpec spec, const SourceDeps& deps, int limit)
+      : spec_(std::move(spec)),
+        clock_(deps.clock),
+        http_(deps.http),
+        limit_(limit),
+        origin_(UrlOrigin(spec_.endpoint)) {
+    while (!spec_.endpoint.empty() && spec_.endpoint.back() == '/') spec_.endpoint.pop_back();
+  }
+
+  Result<std::string> InitialState(const std::string& stream) override {
+    if (std::find(spec_.streams.begin(), spec_.streams.end(), stream) == spec_.streams.end()) {
+      return Status::InvalidArgument("fake: collector " + spec_.id + " has no stream \"" + stream +
+                                     "\"");
+    }
+    FakeState st{stream, clock_->Now() - spec_.poll_interval, {}, ""};
+    if (!spec_.collection_start.empty()) {
+      Result<WallTime> start = ParseRfc3339(spec_.collection_start);
+      if (!start.ok()) {
+        return Status::InvalidArgument("fake: collection_start: " + start.status().message(),
+                                       codes::kConfigInvalid);
+      }
+      st.since = *start;
+    }
+    st.until = st.since + spec_.poll_interval;
+    return Serialize(st);
+  }
+
+  Result<PollResult> Poll(const std::string& state_json, MonoTime deadline) override {
+    Result<PollResult> r = DoPoll(state_json, deadline);
+    if (r.ok()) return r;
+    return Redact(r.status());
+  }
+
+ private:
+  Result<PollResult> DoPoll(const std::string& state_json, MonoTime deadline) {
+    PAWS_ASSIGN_OR_RETURN(FakeState st, ParseState(state_json));
+    std::string url = st.next_page.empty() ? WindowUrl(st) : st.next_page;
+    PollResult result;
+    const int max_pages = std::max(1, spec_.max_pages_per_cycle);
+    for (int page = 1;; ++page) {
+      PAWS_ASSIGN_OR_RETURN(HttpResponse res, Fetch(url, deadline));
+      PAWS_RETURN_IF_ERROR(CheckStatus(res, url));
+      PAWS_RETURN_IF_ERROR(ParseEvents(res.body, url, &result.events));
+      std::string next = FindLinkRel(res.headers, "next");
+      if (next.empty()) break;
+      if (UrlOrigin(next) != origin_) {
+        // Following it would send the credential to another host.
+        return Status::InvalidArgument(
+            "fake: GET " + UrlPath(url) + ": next link points to another origin",
+            codes::kApiMalformed);
+      }
+      if (page >= max_pages) {
+        st.next_page = next;
+        result.next_state_json = Serialize(st);
+        result.next_delay = Duration(0);
+        return result;
+      }
+      url = next;
+    }
+    // The window is complete. The next one is never collected before it has
+    // ended; when it already has, we are behind and go on at once.
+    FakeState next{st.stream, st.until, st.until + spec_.poll_interval, ""};
+    const WallTime now = clock_->Now();
+    result.next_delay =
+        next.until > now ? std::chrono::ceil<Duration>(next.until - now) : Duration(0);
+    result.next_state_json = Serialize(next);
+    return result;
+  }
+
+  Result<FakeState> ParseState(const std::string& state_json) const {
+    json j = json::parse(state_json, nullptr, false);
+    if (!j.is_object()) return BadState("is not a JSON object");
+    FakeState st;
+    auto text = [&](const char* key) -> std::string {
+      auto it = j.find(key);
+      return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    st.stream = text("stream");
+    if (st.stream.empty()) return BadState("has no stream");
+    for (auto [key, out] : {std::pair{"since", &st.since}, std::pair{"until", &st.until}}) {
+      Result<WallTime> t = ParseRfc3339(text(key));
+      if (!t.ok()) return BadState(std::string("has no valid ") + key);
+      *out = *t;
+    }
+    if (st.since >= st.until) return BadState("window is empty (since >= until)");
+    if (j.contains("nextPage") && !j["nextPage"].is_null()) {
+      st.next_page = text("nextPage");
+      if (UrlOrigin(st.next_page) != origin_) {
+        return BadState("nextPage is not a URL of the collector's endpoint");
+      }
+    }
+    return st;
+  }
+
+  std::string Serialize(const FakeState& st) const {
+    ordered_json j = {{"stream", st.stream},
+                      {"since", FormatRfc3339(st.since)},
+                      {"until", FormatRfc3339(st.until)}};
+    if (!st.next_page.empty()) j["nextPage"] = st.next_page;
+    j["poll_interval_sec"] =
+        std::chrono::duration_cast<std::chrono::seconds>(spec_.poll_interval).count();
+    return Dump(j);
+  }
+
+  std::string WindowUrl(const FakeState& st) const {
+    return spec_.endpoint + "/api/v1/logs?stream=" + UrlEncode(st.stream) +
+           "&since=" + UrlEncode(FormatRfc3339(st.since)) +
+           "&until=" + UrlEncode(FormatRfc3339(st.until)) + "&limit=" + std::to_string(limit_);
+  }
+
+  Result<HttpResponse> Fetch(const std::string& url, MonoTime deadline) const {
+    const MonoTime now = clock_->MonotonicNow();
+    if (now >= deadline) {
+      return Status::DeadlineExceeded("fake: deadline passed before GET " + UrlPath(url))
+          .WithCode(codes::kApiTimeout);
+    }
+    HttpRequest req;
+    req.url = url;
+    req.headers = {{"Authorization", "SSWS " + spec_.secret.reveal()},
+                   {"Accept", "application/json"},
+                   {"User-Agent", "paws/" PAWS_VERSION}};
+    req.timeout =
+        std::min(std::chrono::duration_cast<Duration>(deadline - now), kMaxRequestTimeout);
+    Result<HttpResponse> res = http_->Send(req);
+    if (res.ok()) return res;
+    switch (res.status().code()) {
+      case StatusCode::kDeadlineExceeded:
+        return res.status().WithCode(codes::kApiTimeout);
+      case StatusCode::kUnavailable:
+        return res.status().WithCode(codes::kApiUnavailable);
+      default:
+        return res.status();
+    }
+  }
+
+  Status CheckStatus(const HttpResponse& res, const std::string& url) const {
+    if (res.status >= 200 && res.status < 300) return Status::Ok();
+    std::string summary = ErrorSummary(res.body);
+    std::string what = "fake: GET " + UrlPath(url) + ": HTTP " + std::to_string(res.status) +
+                       (summary.empty() ? "" : " (" + summary + ")");
+    if (res.status == 401 || res.status == 403) {
+      return Status::Unauthenticated(what, codes::kApiUnauthenticated);
+    }
+    if (res.status == 429) {
+      return Status::RateLimited(what, RetryAfter(res)).WithCode(codes::kApiRateLimited);
+    }
+    if (res.status >= 500) return Status::Unavailable(what, codes::kApiUnavailable);
+    return Status::InvalidArgument(what, codes::kApiMalformed);
+  }
+
+  // Retry-After in seconds, else X-Rate-Limit-Reset (epoch seconds) - now,
+  // else 0 (unknown).
+  Duration RetryAfter(const HttpResponse& res) const {
+    auto number = [](const std::string& text) -> int64_t {
+      if (text.empty() || text.size() > 12) return -1;
+      int64_t v = 0;
+      for (char c : text) {
+        if (c < '0' || c > '9') return -1;
+        v = v * 10 + (c - '0');
+      }
+      return v;
+    };
+    int64_t secs = number(res.Header("Retry-After"));
+    if (secs >= 0) return std::chrono::seconds(secs);
+    int64_t reset = number(res.Header("X-Rate-Limit-Reset"));
+    int64_t now = ToUnixMillis(clock_->Now()) / 1000;
+    if (reset > now) return std::chrono::seconds(reset - now);
+    return Duration(0);
+  }
+
+  Status ParseEvents(const std::string& body, const std::string& url,
+                     std::vector<Event>* out) const {
+    auto bad = [&](const std::string& what) {
+      return Status::InvalidArgument("fake: GET " + UrlPath(url) + ": " + what,
+                                     codes::kApiMalformed);
+    };
+    ordered_json events = ordered_json::parse(body, nullptr, false);
+    if (events.is_discarded()) return bad("response body is not JSON");
+    if (!events.is_array()) return bad("response body is not a JSON array");
+    for (size_t i = 0; i < events.size(); ++i) {
+      const ordered_json& e = events[i];
+      std::string at = "event " + std::to_string(i);
+      if (!e.is_object()) return bad(at + " is not an object");
+      auto uuid = e.find("uuid");
+      if (uuid == e.end() || !uuid->is_string() || uuid->get<std::string>().empty()) {
+        return bad(at + " has no uuid");
+      }
+      auto published = e.find("published");
+      if (published == e.end() || !published->is_string()) return bad(at + " has no published");
+      Result<WallTime> ts = ParseRfc3339(published->get<std::string>());
+      if (!ts.ok()) return bad(at + " has an invalid published time");
+      auto type = e.find("eventType");
+      out->push_back(Event{uuid->get<std::string>(), *ts,
+                           type != e.end() && type->is_string() ? type->get<std::string>() : "",
+                           Dump(e)});
+    }
+    return Status::Ok();
+  }
+
+  // The secret must never reach a message, whatever an API or a transport
+  // put into one.
+  Status Redact(const Status& s) const {
+    const std::string& secret = spec_.secret.reveal();
+    if (secret.empty() || s.message().find(secret) == std::string::npos) return s;
+    std::string msg = s.message();
+    for (size_t p = msg.find(secret); p != std::string::npos; p = msg.find(secret, p)) {
+      msg.replace(p, secret.size(), Secret::kRedacted);
+      p += std::char_traits<char>::length(Secret::kRedacted);
+    }
+    if (s.code() == StatusCode::kRateLimited) {
+      return Status::RateLimited(msg, s.retry_after()).WithCode(s.paws_code());
+    }
+    return Status(s.code(), msg, s.paws_code());
+  }
+
+  CollectorSpec spec_;
+  Clock* const clock_;
+  HttpClient* const http_;
+  const int limit_;
+  const std::string origin_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Source>> MakeFakeSource(const CollectorSpec& spec, const SourceDeps& deps) {
+  assert(deps.clock != nullptr && deps.http != nullptr);
+  if (deps.clock == nullptr || deps.http == nullptr) {
+    return Status::Internal("fake: source needs a clock and an HTTP client");
+  }
+  const std::string origin = UrlOrigin(spec.endpoint);
+  if (origin.rfind("http://", 0) != 0 && origin.rfind("https://", 0) != 0) {
+    return Status::InvalidArgument(
+        "collector " + spec.id + ": endpoint must be an http(s) URL, got \"" + spec.endpoint + "\"",
+        codes::kConfigInvalid);
+  }
+  if (spec.poll_interval < std::chrono::seconds(1)) {
+    return Status::InvalidArgument("collector " + spec.id + ": poll interval must be >= 1 s",
+                                   codes::kConfigInvalid);
+  }
+  int limit = kDefaultLimit;
+  if (auto it = spec.params.find("limit"); it != spec.params.end()) {
+    const std::string& text = it->second;
+    bool digits =
+        !text.empty() && text.size() <= 4 &&
+        std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    limit = digits ? std::stoi(text) : 0;
+    if (limit < 1 || limit > kMaxLimit) {
+      return Status::InvalidArgument(
+          "collector " + spec.id + ": param limit must be 1..1000, got \"" + text + "\"",
+          codes::kConfigInvalid);
+    }
+  }
+  return std::unique_ptr<Source>(new FakeSource(spec, deps, limit));
+}
+
+}  // namespace paws
