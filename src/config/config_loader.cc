@@ -198,7 +198,7 @@ Status Loader::LoadCollectors(const TableReader& root, std::vector<CollectorSpec
   const toml::node* node = root.Find("collector");
   if (node == nullptr) return Status::Ok();
   const toml::array* array = node->as_array();
-  if (array == nullptr || !array->is_array_of_tables()) {
+  if (array == nullptr || (!array->empty() && !array->is_array_of_tables())) {
     return root.Error("collector",
                       "expected [[collector]] tables, got " + DescribeValue(*node) +
                           (node->is_table() ? " (write [[collector]], not [collector])" : ""),

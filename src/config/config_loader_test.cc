@@ -216,6 +216,14 @@ TEST_F(ConfigLoaderTest, EmptyFileIsAllDefaultsWithoutCollectors) {
   EXPECT_TRUE(config->collectors.empty());
 }
 
+TEST_F(ConfigLoaderTest, EmptyCollectorArray) {
+  Result<Config> config = Parse("collector = []\n");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_TRUE(config->collectors.empty());
+  ExpectError("collector = [1]\n", codes::kConfigInvalid,
+              {"paws.toml: collector: expected [[collector]] tables, got an array (line 1)"});
+}
+
 TEST_F(ConfigLoaderTest, DefaultPathsAreRelativeToTheConfigDirectory) {
   Result<Config> config = Parse("", "/srv/paws/paws.toml");
   ASSERT_TRUE(config.ok());
