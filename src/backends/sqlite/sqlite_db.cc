@@ -1,0 +1,233 @@
+#include "backends/sqlite/sqlite_db.h"
+
+#include <SQLiteCpp/Exception.h>
+#include <SQLiteCpp/Transaction.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+
+#include "paws/codes.h"
+
+namespace paws::sqlite {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+// Times are integer Unix milliseconds. queue.seq orders messages by send
+// and never repeats (AUTOINCREMENT), so a receipt "<seq>:<id>:<nonce>"
+// names its message for ever. Receive is a range scan of queue_due.
+constexpr const char* kSchema = R"sql(
+CREATE TABLE queue (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL,
+  body TEXT NOT NULL,
+  sent_at INTEGER NOT NULL,
+  visible_at INTEGER NOT NULL,
+  receipt TEXT,
+  receive_count INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX queue_due ON queue (visible_at);
+CREATE TABLE dead_letters (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL,
+  body TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE TABLE state_records (
+  collector_id TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  cid TEXT NOT NULL,
+  expire_date INTEGER NOT NULL,
+  updated INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  stream TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  PRIMARY KEY (collector_id, message_id)
+) WITHOUT ROWID;
+CREATE INDEX state_records_expire ON state_records (expire_date);
+CREATE TABLE stream_rows (
+  collector_id TEXT NOT NULL,
+  stream TEXT NOT NULL,
+  epoch INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  checkpoint TEXT NOT NULL,
+  last_success INTEGER,
+  last_attempt INTEGER,
+  last_status TEXT NOT NULL,
+  last_error TEXT NOT NULL,
+  last_error_at INTEGER,
+  retry_count INTEGER NOT NULL,
+  due_at INTEGER NOT NULL,
+  first_seen INTEGER NOT NULL,
+  PRIMARY KEY (collector_id, stream)
+) WITHOUT ROWID;
+)sql";
+
+constexpr const char* kBegin = "BEGIN IMMEDIATE";
+constexpr const char* kCommit = "COMMIT";
+
+int64_t QueryInt(SQLite::Database& db, const char* sql) {
+  SQLite::Statement s(db, sql);
+  s.executeStep();
+  return s.getColumn(0).getInt64();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Db>> Db::Open(const std::string& path, Duration busy_timeout) {
+  std::filesystem::path p(path);
+  if (p.has_parent_path()) {
+    std::error_code ec;
+    std::filesystem::create_directories(p.parent_path(), ec);
+    if (ec) {
+      return Status::Internal("cannot create the directory of store " + path + ": " +
+                                  ec.message(),
+                              codes::kStoreUnavailable);
+    }
+  }
+  std::unique_ptr<Db> db(new Db(path));
+  PAWS_RETURN_IF_ERROR(db->Init(busy_timeout));
+  return db;
+}
+
+Db::~Db() {
+  std::lock_guard<std::mutex> lock(mu_);
+  stmts_.clear();
+  used_.clear();
+  conn_.reset();
+}
+
+Status Db::Init(Duration busy_timeout) {
+  std::lock_guard<std::mutex> lock(mu_);
+  try {
+    // NOMUTEX: mu_ already serialises every use of the connection.
+    conn_ = std::make_unique<SQLite::Database>(
+        path_, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
+        static_cast<int>(busy_timeout.count()));
+    // WAL lets `paws status` read while `paws run` writes; NORMAL sync loses
+    // at most the last transactions on power loss, never on a killed process.
+    conn_->exec("PRAGMA journal_mode = WAL");
+    conn_->exec("PRAGMA synchronous = NORMAL");
+    conn_->exec("PRAGMA temp_store = MEMORY");
+    conn_->exec("PRAGMA cache_size = -16000");
+    SQLite::Transaction tx(*conn_, SQLite::TransactionBehavior::IMMEDIATE);
+    int64_t version = QueryInt(*conn_, "PRAGMA user_version");
+    if (version == 0) {
+      if (QueryInt(*conn_, "SELECT count(*) FROM sqlite_master") != 0) {
+        return Status::Internal("store " + path_ + " is an SQLite database but not a paws one",
+                                codes::kStoreCorrupt);
+      }
+      conn_->exec(kSchema);
+      conn_->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
+    } else if (version > kSchemaVersion) {
+      return Status::Internal("store " + path_ + " has schema version " +
+                                  std::to_string(version) + ", newer than this paws (" +
+                                  std::to_string(kSchemaVersion) + ")",
+                              codes::kStoreCorrupt);
+    }
+    tx.commit();
+  } catch (const std::exception& e) {
+    stmts_.clear();
+    conn_.reset();
+    return ToStatus(e, "open store " + path_);
+  }
+  return Status::Ok();
+}
+
+Status Db::ToStatus(const std::exception& e, std::string_view what) const {
+  std::string msg = std::string(what) + ": " + e.what();
+  const auto* se = dynamic_cast<const SQLite::Exception*>(&e);
+  if (se == nullptr) return Status::Internal(msg, codes::kStoreUnavailable);
+  switch (se->getErrorCode()) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_PROTOCOL:
+      return Status::Unavailable(msg, codes::kStoreUnavailable);
+    case SQLITE_CANTOPEN:
+      return Status::Unavailable("cannot open store " + path_ + ": " + e.what(),
+                                 codes::kStoreUnavailable);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return Status::Internal(
+          "store " + path_ + " is not a paws database or is corrupt (" + msg + ")",
+          codes::kStoreCorrupt);
+    default:
+      return Status::Internal(msg, codes::kStoreUnavailable);
+  }
+}
+
+Status Db::Write(std::string_view what, const std::function<Status()>& fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  try {
+    Prepare(kBegin).exec();
+  } catch (const std::exception& e) {
+    ResetUsed();
+    return ToStatus(e, what);
+  }
+  try {
+    Status s = fn();
+    ResetUsed();
+    if (s.ok() || s.code() == StatusCode::kConflict) {
+      Prepare(kCommit).exec();
+    } else {
+      conn_->tryExec("ROLLBACK");
+    }
+    ResetUsed();
+    return s;
+  } catch (const std::exception& e) {
+    ResetUsed();
+    conn_->tryExec("ROLLBACK");
+    return ToStatus(e, what);
+  }
+}
+
+Status Db::Run(std::string_view what, const std::function<Status()>& fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  try {
+    Status s = fn();
+    ResetUsed();
+    return s;
+  } catch (const std::exception& e) {
+    ResetUsed();
+    return ToStatus(e, what);
+  }
+}
+
+SQLite::Statement& Db::Prepare(const char* sql) {
+  auto& slot = stmts_[sql];
+  if (!slot) slot = std::make_unique<SQLite::Statement>(*conn_, sql);
+  slot->tryReset();
+  used_.push_back(slot.get());
+  return *slot;
+}
+
+int Db::Changes() { return sqlite3_changes(conn_->getHandle()); }
+
+void Db::ResetUsed() {
+  // A statement left mid-step would hold its read snapshot open.
+  for (SQLite::Statement* s : used_) s->tryReset();
+  used_.clear();
+}
+
+uint64_t Db::sends() {
+  std::lock_guard<std::mutex> lock(wake_mu_);
+  return sends_;
+}
+
+void Db::NotifySend() {
+  {
+    std::lock_guard<std::mutex> lock(wake_mu_);
+    ++sends_;
+  }
+  wake_.notify_all();
+}
+
+void Db::WaitForSend(uint64_t seen, std::chrono::nanoseconds max) {
+  std::unique_lock<std::mutex> lock(wake_mu_);
+  wake_.wait_for(lock, max, [&] { return sends_ != seen; });
+}
+
+}  // namespace paws::sqlite

@@ -1,0 +1,86 @@
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "paws/clock.h"
+#include "paws/result.h"
+
+namespace paws::sqlite {
+
+// One connection to a paws database file: the schema, the pragmas, a cache
+// of prepared statements and the mutex that serialises their use. Every
+// table of a backend lives in this one file and goes through this one
+// connection, so in-process callers queue on a std::mutex rather than on
+// SQLite's busy handler; the busy timeout only covers other processes.
+//
+// SQLiteCpp reports errors by throwing; Write and Run catch everything and
+// return a Status, so no exception leaves this class. Thread-safe.
+class Db {
+ public:
+  // Opens (creating it, and its parent directories, if needed) the database
+  // at `path` and brings its schema to the current version. Returns
+  // kInternal with codes::kStoreCorrupt naming the path when the file is not
+  // a paws database or is corrupt, kUnavailable when it is busy or cannot be
+  // read, kInternal with codes::kStoreUnavailable otherwise.
+  static Result<std::unique_ptr<Db>> Open(const std::string& path, Duration busy_timeout);
+  ~Db();
+
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  // Runs `fn` holding the connection inside BEGIN IMMEDIATE ... COMMIT.
+  // The transaction commits when `fn` returns Ok or kConflict (a conditional
+  // write that lost must return before writing anything it does not mean to
+  // keep) and rolls back on any other Status or on an exception, which
+  // becomes a Status annotated with `what`.
+  Status Write(std::string_view what, const std::function<Status()>& fn);
+  // Runs `fn` holding the connection, each statement in its own implicit
+  // transaction: for reads and single-statement writes.
+  Status Run(std::string_view what, const std::function<Status()>& fn);
+
+  // The cached statement for `sql`, reset and ready to bind. `sql` must be a
+  // string with static storage: the cache is keyed by its address.
+  // REQUIRES: called from inside Write or Run.
+  SQLite::Statement& Prepare(const char* sql);
+  // Rows changed by the last INSERT/UPDATE/DELETE. REQUIRES: as Prepare.
+  int Changes();
+
+  // In-process wake-ups for Receive: a counter bumped by every send.
+  uint64_t sends();
+  void NotifySend();
+  // Waits until sends() != seen or `max` (real time) has passed.
+  void WaitForSend(uint64_t seen, std::chrono::nanoseconds max);
+
+  const std::string& path() const { return path_; }
+
+ private:
+  explicit Db(std::string path) : path_(std::move(path)) {}
+  Status Init(Duration busy_timeout);
+  Status ToStatus(const std::exception& e, std::string_view what) const;
+  void ResetUsed();
+
+  const std::string path_;
+
+  std::mutex mu_;  // guards everything below
+  std::unique_ptr<SQLite::Database> conn_;
+  // Declared after conn_: statements must be finalized before it closes.
+  std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> stmts_;
+  std::vector<SQLite::Statement*> used_;  // reset when the caller is done
+
+  std::mutex wake_mu_;
+  std::condition_variable wake_;
+  uint64_t sends_ = 0;
+};
+
+}  // namespace paws::sqlite
