@@ -60,8 +60,7 @@ Duration CycleRunner::Jittered(Duration d) {
 CycleOutcome CycleRunner::Poison(const QueueMessage& m, const std::string& collector_id,
                                  const Status& why) {
   CycleCounters::Inc(counters_->poison);
-  spdlog::error("{} message {} moved to the dead-letter area: {}",
-                why.paws_code().empty() ? "" : std::string(why.paws_code()), m.id,
+  spdlog::error("[{}] message {} moved to the dead-letter area: {}", why.paws_code(), m.id,
                 why.message());
   if (!collector_id.empty()) {
     Status st = backend_->store()->SetRecordStatus(collector_id, m.id, "", RecordStatus::kFailed,

@@ -45,13 +45,13 @@ class ScriptedSource : public Source {
 class RecordingSink : public Sink {
  public:
   Status Write(const SinkBatch& b) override {
-    if (before_write) before_write();
+    if (before_write) before_write(b.stream);
     if (!fail.ok()) return fail;
     for (const auto& e : b.events) ids.push_back(e.id);
     return Status::Ok();
   }
   Status fail;
-  std::function<void()> before_write;
+  std::function<void(const std::string&)> before_write;
   std::vector<std::string> ids;
 };
 
@@ -287,11 +287,9 @@ TEST_F(CycleTest, LegacyMessageIsAdoptedOnlyWhileTheStreamHasNoRow) {
 TEST_F(CycleTest, ClaimLostToARepairDeletesTheMessageAndEnqueuesNothing) {
   ASSERT_TRUE(RegisterCollectors(backend_.get(), *collectors_, &clock_).ok());
   auto msgs = ReceiveAll();
-  // While the poll is under way, a repair bumps the epoch of every stream.
-  sink_.before_write = [&] {
-    for (const char* s : {"a", "b"}) {
-      (void)backend_->store()->BumpEpoch("c1", s, 1, 0, clock_.Now());
-    }
+  // While each cycle is under way, a repair bumps the epoch of its stream.
+  sink_.before_write = [&](const std::string& stream) {
+    ASSERT_TRUE(backend_->store()->BumpEpoch("c1", stream, 1, 0, clock_.Now()).ok());
   };
   for (const auto& m : msgs) EXPECT_EQ(runner_->Process(m), CycleOutcome::kClaimLost);
   EXPECT_TRUE(Queued().empty());

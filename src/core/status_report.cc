@@ -83,6 +83,7 @@ std::string RenderStatusJson(const std::vector<StreamStatusLine>& lines) {
       };
       j.update({{"epoch", r.epoch},
                 {"seq", r.seq},
+                {"checkpoint", nlohmann::json::parse(r.checkpoint, nullptr, false)},
                 {"last_success", opt(r.last_success)},
                 {"last_attempt", opt(r.last_attempt)},
                 {"due_at", FormatRfc3339(r.due_at)},
