@@ -19,7 +19,8 @@ class TestHttpServer {
 
   httplib::Server& server() { return server_; }
 
-  // Binds and starts serving. Returns false when no port could be bound.
+  // Binds and starts serving; sets no_proxy=127.0.0.1,localhost so that
+  // clients reach it directly. Returns false when no port could be bound.
   bool Start();
   void Stop();
 

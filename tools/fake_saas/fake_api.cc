@@ -167,39 +167,10 @@ FakeResponse FakeApi::Logs(const std::string& tenant, const FakeRequest& req) {
 
   Duration delay{0};
   if (std::optional<FakeFault> fault = TakeFaultLocked(tenant, stream)) {
-    FakeResponse res;
-    switch (fault->kind) {
-      case FakeFaultKind::k401:
-        res = OktaError(401, "E0000011", "Invalid token provided");
-        break;
-      case FakeFaultKind::k429:
-        res = OktaError(429, "E0000047", "API call exceeded rate limit due to too many requests.");
-        res.headers.emplace_back("Retry-After", std::to_string(fault->retry_after_sec));
-        AddRateHeadersLocked(tenant, true, &res);
-        // Okta's reset is when the limit frees up: honour retry_after_sec.
-        for (auto& [k, v] : res.headers) {
-          if (k == "X-Rate-Limit-Reset") {
-            v = std::to_string(ToUnixMillis(now) / 1000 + fault->retry_after_sec);
-          }
-        }
-        return res;
-      case FakeFaultKind::k500:
-        res = OktaError(500, "E0000009", "Internal Server Error");
-        break;
-      case FakeFaultKind::kMalformed:
-        res.status = 200;
-        res.headers.emplace_back("Content-Type", "application/json");
-        res.body = "[{\"uuid\":\"" + FakeEventId(tenant, stream, 0).substr(0, 13);
-        break;
-      case FakeFaultKind::kSlow:
-        delay = Duration(fault->delay_ms);
-        break;
-      case FakeFaultKind::kNone:
-        break;
-    }
-    if (res.status != 200 || !res.body.empty()) {
-      AddRateHeadersLocked(tenant, false, &res);
-      return res;
+    if (fault->kind == FakeFaultKind::kSlow) {
+      delay = Duration(fault->delay_ms);  // then answer as usual
+    } else if (std::optional<FakeResponse> res = FaultResponseLocked(*fault, stream, now)) {
+      return *res;
     }
   }
 
@@ -260,6 +231,41 @@ FakeResponse FakeApi::Logs(const std::string& tenant, const FakeRequest& req) {
     res.headers.emplace_back("Link", "<" + base + EncodeQuery(next) + ">; rel=\"next\"");
   }
   AddRateHeadersLocked(tenant, false, &res);
+  return res;
+}
+
+std::optional<FakeResponse> FakeApi::FaultResponseLocked(const FakeFault& fault,
+                                                         const std::string& stream, WallTime now) {
+  FakeResponse res;
+  switch (fault.kind) {
+    case FakeFaultKind::k401:
+      res = OktaError(401, "E0000011", "Invalid token provided");
+      break;
+    case FakeFaultKind::k429:
+      res = OktaError(429, "E0000047", "API call exceeded rate limit due to too many requests.");
+      res.headers.emplace_back("Retry-After", std::to_string(fault.retry_after_sec));
+      AddRateHeadersLocked(fault.tenant, true, &res);
+      // Okta's reset is when the limit frees up: honour retry_after_sec.
+      for (auto& [k, v] : res.headers) {
+        if (k == "X-Rate-Limit-Reset") {
+          v = std::to_string(ToUnixMillis(now) / 1000 + fault.retry_after_sec);
+        }
+      }
+      return res;
+    case FakeFaultKind::k500:
+      res = OktaError(500, "E0000009", "Internal Server Error");
+      break;
+    case FakeFaultKind::kMalformed:
+      // A 200 whose body is a truncated array: not JSON.
+      res.status = 200;
+      res.headers.emplace_back("Content-Type", "application/json");
+      res.body = "[{\"uuid\":\"" + FakeEventId(fault.tenant, stream, 0).substr(0, 13);
+      break;
+    case FakeFaultKind::kSlow:
+    case FakeFaultKind::kNone:
+      return std::nullopt;
+  }
+  AddRateHeadersLocked(fault.tenant, false, &res);
   return res;
 }
 

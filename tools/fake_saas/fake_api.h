@@ -118,6 +118,10 @@ class FakeApi {
   // REQUIRES: mu_ held.
   int64_t PeriodMsLocked(const std::string& tenant);
   std::optional<FakeFault> TakeFaultLocked(const std::string& tenant, const std::string& stream);
+  // The response a fault answers with; nullopt for faults that answer as
+  // usual (none, slow).
+  std::optional<FakeResponse> FaultResponseLocked(const FakeFault& fault, const std::string& stream,
+                                                  WallTime now);
   void AddRateHeadersLocked(const std::string& tenant, bool exhausted, FakeResponse* res);
 
   Clock* const clock_;

@@ -29,6 +29,13 @@ HttpRequest Get(const std::string& url, Duration timeout = std::chrono::seconds(
   return req;
 }
 
+// Loopback requests must not go through a proxy from the environment.
+class FakeServerEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override { setenv("no_proxy", "127.0.0.1,localhost", 1); }
+};
+const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new FakeServerEnvironment);
+
 TEST(FakeServer, ServesTheApiOverLoopbackToTheCurlClient) {
   FakeApi api(Clock::System());
   auto server = FakeServer::Start(&api, "127.0.0.1", 0);
