@@ -61,7 +61,7 @@ struct FakeFault {
 
 // The fake SaaS API: the shape of Okta's System Log API over deterministic
 // events (tools/fake_saas/fake_events.h), with an admin interface for
-// faults and for the record of what it served. See tools/fake_saas/README.md
+// faults and for the record of what it served. See docs/fake-saas.md
 // for the URL contract.
 //
 // The clock is not owned and must outlive the API. Thread-safe; Handle
