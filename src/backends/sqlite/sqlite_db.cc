@@ -13,12 +13,12 @@ namespace {
 
 constexpr int kSchemaVersion = 1;
 
-// Times are integer Unix milliseconds. queue.seq orders messages by send
-// and never repeats (AUTOINCREMENT), so a receipt "<seq>:<id>:<nonce>"
-// names its message for ever. Receive is a range scan of queue_due.
+// Times are integer Unix milliseconds. queue.seq (the rowid) orders
+// messages by send; it may be reused after a delete, which is why receipts
+// also carry the message id. Receive is a range scan of queue_due.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE queue (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  seq INTEGER PRIMARY KEY,
   id TEXT NOT NULL,
   body TEXT NOT NULL,
   sent_at INTEGER NOT NULL,
@@ -28,7 +28,7 @@ CREATE TABLE queue (
 );
 CREATE INDEX queue_due ON queue (visible_at);
 CREATE TABLE dead_letters (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  seq INTEGER PRIMARY KEY,
   id TEXT NOT NULL,
   body TEXT NOT NULL,
   reason TEXT NOT NULL,
@@ -105,10 +105,19 @@ Status Db::Init(Duration busy_timeout) {
     conn_ = std::make_unique<SQLite::Database>(
         path_, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
         static_cast<int>(busy_timeout.count()));
+    // Every commit appends each page it dirtied to the WAL, and a cycle
+    // dirties about ten small rows: 2 KiB pages halve the bytes written
+    // (applies to new files only). Must come before WAL mode is set.
+    conn_->exec("PRAGMA page_size = 2048");
     // WAL lets `paws status` read while `paws run` writes; NORMAL sync loses
     // at most the last transactions on power loss, never on a killed process.
     conn_->exec("PRAGMA journal_mode = WAL");
     conn_->exec("PRAGMA synchronous = NORMAL");
+    // Hot pages are rewritten many times between checkpoints; checkpointing
+    // less often copies each of them back (and syncs) once per 20 MB
+    // instead of per 2 MB. The file is cut back to 32 MB afterwards.
+    conn_->exec("PRAGMA wal_autocheckpoint = 10000");
+    conn_->exec("PRAGMA journal_size_limit = 33554432");
     conn_->exec("PRAGMA temp_store = MEMORY");
     conn_->exec("PRAGMA cache_size = -16000");
     SQLite::Transaction tx(*conn_, SQLite::TransactionBehavior::IMMEDIATE);
