@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "paws/codes.h"
@@ -167,6 +168,62 @@ TEST_F(SqliteBackendTest, RacingClaimsAcrossInstancesExactlyOneWins) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(ok.load(), 1);
   EXPECT_EQ(lost.load(), kInstances - 1);
+}
+
+// Concurrent commits may share one transaction (group commit); a writer
+// that fails must take only its own writes back.
+TEST_F(SqliteBackendTest, ConcurrentCommitsFailAlone) {
+  auto b = Open(path_, &clock_);
+  ASSERT_NE(b, nullptr);
+  constexpr int kStreams = 16;
+  std::vector<QueueMessage> msgs;
+  for (int i = 0; i < kStreams; ++i) {
+    StreamRow row;
+    row.collector_id = "c1";
+    row.stream = "s" + std::to_string(i);
+    row.epoch = 1;
+    row.due_at = clock_.Now();
+    row.first_seen = clock_.Now();
+    ASSERT_TRUE(b->SeedStream({row, row.stream, Duration(0)}).ok());
+  }
+  auto got = b->queue()->Receive(kStreams, seconds(900), Duration(0));
+  ASSERT_TRUE(got.ok() && got->size() == static_cast<size_t>(kStreams));
+  std::vector<Status> results(kStreams);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kStreams; ++i) {
+    threads.emplace_back([&, i] {
+      const QueueMessage& m = (*got)[i];
+      CycleCommit c;
+      c.claim = ClaimUpdate{"c1", m.body, 1, 1, "{}", clock_.Now(), clock_.Now()};
+      c.successor_body = m.body + "-next";
+      c.message_id = m.id;
+      // Odd streams commit with a stale receipt: kNotFound, all undone.
+      c.receipt = i % 2 ? m.receipt + "0" : m.receipt;
+      results[i] = b->CommitCycle(c);
+    });
+  }
+  for (auto& t : threads) t.join();
+  auto all = b->queue()->ListAll();
+  ASSERT_TRUE(all.ok());
+  std::set<std::string> bodies;
+  for (const auto& m : *all) bodies.insert(m.body);
+  for (int i = 0; i < kStreams; ++i) {
+    const std::string s = "s" + std::to_string(i);
+    auto row = b->store()->GetStream("c1", s);
+    ASSERT_TRUE(row.ok() && row->has_value());
+    if (i % 2) {
+      EXPECT_EQ(results[i].code(), StatusCode::kNotFound) << s;
+      EXPECT_EQ((*row)->seq, 0) << s;
+      EXPECT_TRUE(bodies.count(s)) << s;
+      EXPECT_FALSE(bodies.count(s + "-next")) << s;
+    } else {
+      EXPECT_TRUE(results[i].ok()) << s << " " << results[i].ToString();
+      EXPECT_EQ((*row)->seq, 1) << s;
+      EXPECT_FALSE(bodies.count(s)) << s;
+      EXPECT_TRUE(bodies.count(s + "-next")) << s;
+    }
+  }
+  EXPECT_EQ(all->size(), static_cast<size_t>(kStreams));
 }
 
 TEST_F(SqliteBackendTest, WaitSeesSendOfAnotherInstance) {

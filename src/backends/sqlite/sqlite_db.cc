@@ -66,6 +66,11 @@ CREATE TABLE stream_rows (
 
 constexpr const char* kBegin = "BEGIN IMMEDIATE";
 constexpr const char* kCommit = "COMMIT";
+constexpr const char* kSavepoint = "SAVEPOINT w";
+constexpr const char* kRelease = "RELEASE w";
+constexpr const char* kRollbackTo = "ROLLBACK TO w";
+// Writers committed together at most.
+constexpr size_t kMaxGroup = 32;
 
 int64_t QueryInt(SQLite::Database& db, const char* sql) {
   SQLite::Statement s(db, sql);
@@ -169,27 +174,102 @@ Status Db::ToStatus(const std::exception& e, std::string_view what) const {
 }
 
 Status Db::Write(std::string_view what, const std::function<Status()>& fn) {
-  std::lock_guard<std::mutex> lock(mu_);
+  Writer w;
+  w.what = what;
+  w.fn = &fn;
+  std::unique_lock<std::mutex> queue(writers_mu_);
+  writers_.push_back(&w);
+  while (!w.done && writers_.front() != &w) w.cv.wait(queue);
+  if (w.done) return w.result;  // a leader ran and committed it
+  // Leader: take everyone waiting, up to a bound that keeps one
+  // transaction (and the wait of its first writer) short.
+  std::vector<Writer*> group;
+  for (Writer* other : writers_) {
+    if (group.size() == kMaxGroup) break;
+    group.push_back(other);
+  }
+  queue.unlock();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    WriteGroup(group);
+  }
+  queue.lock();
+  for (size_t i = 0; i < group.size(); ++i) {
+    writers_.pop_front();
+    group[i]->done = true;
+    if (group[i] != &w) group[i]->cv.notify_one();
+  }
+  if (!writers_.empty()) writers_.front()->cv.notify_one();
+  return w.result;
+}
+
+void Db::WriteGroup(const std::vector<Writer*>& group) {
+  sqlite3* handle = conn_->getHandle();
   try {
     Prepare(kBegin).exec();
+    ResetUsed();
   } catch (const std::exception& e) {
     ResetUsed();
-    return ToStatus(e, what);
+    for (Writer* w : group) w->result = ToStatus(e, w->what);
+    return;
+  }
+  bool any_kept = false;
+  for (Writer* w : group) {
+    WriteOne(w, group.size() == 1);
+    if (sqlite3_get_autocommit(handle)) {
+      // An error (disk full, I/O) made SQLite abandon the whole
+      // transaction: nothing of this group survives.
+      Status lost = w->result.ok() || w->result.code() == StatusCode::kConflict
+                        ? Status::Unavailable("transaction aborted", codes::kStoreUnavailable)
+                        : w->result;
+      for (Writer* x : group) x->result = lost.Annotate(x->what);
+      return;
+    }
+    any_kept = any_kept || w->result.ok() || w->result.code() == StatusCode::kConflict;
   }
   try {
-    Status s = fn();
-    ResetUsed();
-    if (s.ok() || s.code() == StatusCode::kConflict) {
+    if (any_kept) {
       Prepare(kCommit).exec();
     } else {
       conn_->tryExec("ROLLBACK");
     }
     ResetUsed();
-    return s;
   } catch (const std::exception& e) {
     ResetUsed();
     conn_->tryExec("ROLLBACK");
-    return ToStatus(e, what);
+    for (Writer* w : group) w->result = ToStatus(e, w->what);
+  }
+}
+
+void Db::WriteOne(Writer* w, bool alone) {
+  if (alone) {
+    // No savepoint needed: a failure rolls the whole transaction back.
+    try {
+      w->result = (*w->fn)();
+    } catch (const std::exception& e) {
+      w->result = ToStatus(e, w->what);
+    }
+    ResetUsed();
+    return;
+  }
+  try {
+    Prepare(kSavepoint).exec();
+    ResetUsed();
+    w->result = (*w->fn)();
+    ResetUsed();
+    if (w->result.ok() || w->result.code() == StatusCode::kConflict) {
+      Prepare(kRelease).exec();
+    } else {
+      Prepare(kRollbackTo).exec();
+      Prepare(kRelease).exec();
+    }
+    ResetUsed();
+  } catch (const std::exception& e) {
+    ResetUsed();
+    w->result = ToStatus(e, w->what);
+    if (!sqlite3_get_autocommit(conn_->getHandle())) {
+      conn_->tryExec("ROLLBACK TO w; RELEASE w");
+    }
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -39,11 +40,16 @@ class Db {
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
 
-  // Runs `fn` holding the connection inside BEGIN IMMEDIATE ... COMMIT.
-  // The transaction commits when `fn` returns Ok or kConflict (a conditional
-  // write that lost must return before writing anything it does not mean to
-  // keep) and rolls back on any other Status or on an exception, which
-  // becomes a Status annotated with `what`.
+  // Runs `fn` holding the connection inside BEGIN IMMEDIATE ... COMMIT and
+  // returns after the commit. The effects of `fn` are kept when it returns
+  // Ok or kConflict (a conditional write that lost must return before
+  // writing anything it does not mean to keep) and undone on any other
+  // Status or on an exception, which becomes a Status annotated with `what`.
+  //
+  // Group commit: writers that arrive while a transaction is under way are
+  // run together in the next one, each inside its own savepoint, so a
+  // commit (and its WAL pages and locks) is shared by all of them. Every
+  // writer still sees the effects of those before it, as if alone.
   Status Write(std::string_view what, const std::function<Status()>& fn);
   // Runs `fn` holding the connection, each statement in its own implicit
   // transaction: for reads and single-statement writes.
@@ -65,10 +71,24 @@ class Db {
   const std::string& path() const { return path_; }
 
  private:
+  // A caller of Write waiting for its turn or for its group's commit.
+  struct Writer {
+    std::string_view what;
+    const std::function<Status()>* fn;
+    Status result;
+    bool done = false;
+    std::condition_variable cv;
+  };
+
   explicit Db(std::string path) : path_(std::move(path)) {}
   Status Init(Duration busy_timeout);
   Status ToStatus(const std::exception& e, std::string_view what) const;
   void ResetUsed();
+  // Runs `group` in one transaction, setting each writer's result.
+  // REQUIRES: mu_ held.
+  void WriteGroup(const std::vector<Writer*>& group);
+  // Runs one writer of a group, inside a savepoint unless it is `alone`.
+  void WriteOne(Writer* w, bool alone);
 
   const std::string path_;
 
@@ -77,6 +97,9 @@ class Db {
   // Declared after conn_: statements must be finalized before it closes.
   std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> stmts_;
   std::vector<SQLite::Statement*> used_;  // reset when the caller is done
+
+  std::mutex writers_mu_;  // guards writers_ and every Writer in it
+  std::deque<Writer*> writers_;  // the front one leads the next group
 
   std::mutex wake_mu_;
   std::condition_variable wake_;
