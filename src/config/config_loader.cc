@@ -110,6 +110,7 @@ Result<Config> Loader::Load(const toml::table& root_table) {
   PAWS_RETURN_IF_ERROR(LoadSink(root, &config.sink));
   PAWS_RETURN_IF_ERROR(LoadLog(root, &config.log));
   PAWS_RETURN_IF_ERROR(LoadCollectors(root, &config.collectors));
+  if (!env_.read_secrets) return config;
   for (const SecretSource& source : secrets_) {
     PAWS_RETURN_IF_ERROR(ReadSecret(source, &config.collectors[source.collector].secret));
   }

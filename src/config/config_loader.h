@@ -21,6 +21,10 @@ struct ConfigEnv {
   // kNotFound when the file does not exist, kUnavailable otherwise.
   std::function<Result<std::string>(const std::string& path)> read_file;
 
+  // False for commands that never call an API (`paws status`): secrets are
+  // left empty and their variables and files are not read. Default: true.
+  bool read_secrets = true;
+
   // The process environment and the local filesystem. read_file refuses
   // directories and files over 16 MiB.
   static ConfigEnv Real();

@@ -438,6 +438,17 @@ TEST_F(ConfigLoaderTest, MissingSecretsNameTheVariableOrFile) {
               {"collector[1].secret_file: secret file \"/run/secrets/blank\" is empty"});
 }
 
+TEST_F(ConfigLoaderTest, CommandsThatReadOnlyTheStoreNeedNoSecret) {
+  ConfigEnv env = fake_.Env();
+  env.read_secrets = false;
+  Result<Config> config =
+      ParseConfig(WithCollector("secret_env = \"NOT_SET\"\n"), "paws.toml", env);
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_TRUE(config->collectors[0].secret.empty());
+  // Everything else is still checked.
+  EXPECT_FALSE(ParseConfig("[runtime]\nworkers = 0\n", "paws.toml", env).ok());
+}
+
 TEST_F(ConfigLoaderTest, OtherErrorsComeBeforeSecrets) {
   // The variable is unset, but the typo in [runtime] is what gets reported.
   ExpectError(WithCollector("secret_env = \"NOT_SET\"\n") + "[runtime]\nworkers = 0\n",

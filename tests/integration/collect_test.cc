@@ -50,6 +50,7 @@ TEST(Collect, EveryEventOfEveryWindowReachesTheSinkOnce) {
   EXPECT_EQ(report->duplicates, 0) << report->detail;
   EXPECT_EQ(report->not_served, 0) << report->detail;
   EXPECT_GT(report->events, 500);
+  std::printf("%s", report->detail.c_str());
 }
 
 TEST(Collect, SurvivesTwentyFiveSigkillsWithNoGapAndNoFork) {
@@ -89,6 +90,7 @@ TEST(Collect, SurvivesTwentyFiveSigkillsWithNoGapAndNoFork) {
   // Duplicates come only from cycles a kill interrupted: at most one cycle
   // per worker per kill, each at most one cycle's worth of events.
   EXPECT_LE(report->duplicates, kKills * sc.workers() * sc.MaxEventsPerCycle()) << report->detail;
+  std::printf("%s", report->detail.c_str());
 }
 
 }  // namespace

@@ -18,8 +18,10 @@ namespace {
 
 void PrintError(const Status& st) { std::fprintf(stderr, "paws: %s\n", st.ToString().c_str()); }
 
-Result<Config> Load(const CommonFlags& flags) {
-  return LoadConfigFile(flags.config, ConfigEnv::Real());
+Result<Config> Load(const CommonFlags& flags, bool read_secrets = true) {
+  ConfigEnv env = ConfigEnv::Real();
+  env.read_secrets = read_secrets;
+  return LoadConfigFile(flags.config, env);
 }
 
 // Blocks SIGINT and SIGTERM in this thread and every thread it starts, so
@@ -79,7 +81,7 @@ int RunCommand(const CommonFlags& flags) {
 }
 
 int StatusCommand(const CommonFlags& flags) {
-  auto config = Load(flags);
+  auto config = Load(flags, /*read_secrets=*/false);
   if (!config.ok()) return PrintError(config.status()), kExitUsage;
   auto backend = OpenBackend(config->store, Clock::System());
   if (!backend.ok()) return PrintError(backend.status()), kExitFailure;
