@@ -7,6 +7,7 @@
 // Each benchmark reports `cycles_per_sec`; compare rows of one run only.
 
 #include <benchmark/benchmark.h>
+#include <spdlog/spdlog.h>
 
 #include <filesystem>
 #include <thread>
@@ -138,4 +139,11 @@ BENCHMARK(BM_BackendDirect)->UseRealTime()->Unit(benchmark::kMillisecond);
 }  // namespace
 }  // namespace paws
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  spdlog::set_level(spdlog::level::warn);
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
