@@ -58,6 +58,12 @@ class Backend {
   // errors leave the message to be redelivered.
   virtual Status CommitCycle(const CycleCommit& c);
 
+  // CommitCycle for each, in order; element i is the result for cs[i].
+  // Each commit is still all-or-nothing on its own; backends that can put
+  // them all in one transaction do (SQLite), which is what makes a worker's
+  // batch of cycles cheap. Default: CommitCycle for each.
+  virtual std::vector<Status> CommitCycles(const std::vector<CycleCommit>& cs);
+
   // Returns the new retry count, or -1 when the stream has no row yet (an
   // unadopted legacy message; the retry is enqueued all the same), or
   // kConflict when the fence lost (message deleted, nothing enqueued).

@@ -96,6 +96,12 @@ class StateStore {
   // rec.stream) if that row exists, in the same transaction where possible.
   virtual Result<AcquireOutcome> AcquireRecord(const StateRecord& rec, Duration lease) = 0;
 
+  // AcquireRecord for each record, in order; element i is the result for
+  // recs[i]. Backends that can make it one transaction do (each record is
+  // still decided on its own). Default: AcquireRecord for each.
+  virtual std::vector<Result<AcquireOutcome>> AcquireRecords(const std::vector<StateRecord>& recs,
+                                                             Duration lease);
+
   // Returns the record, or nullopt when there is none.
   virtual Result<std::optional<StateRecord>> GetRecord(const std::string& collector_id,
                                                        const std::string& message_id) = 0;

@@ -20,6 +20,21 @@ Status Backend::CommitCycle(const CycleCommit& c) {
   return queue()->Delete(c.receipt);
 }
 
+std::vector<Status> Backend::CommitCycles(const std::vector<CycleCommit>& cs) {
+  std::vector<Status> out;
+  out.reserve(cs.size());
+  for (const auto& c : cs) out.push_back(CommitCycle(c));
+  return out;
+}
+
+std::vector<Result<AcquireOutcome>> StateStore::AcquireRecords(
+    const std::vector<StateRecord>& recs, Duration lease) {
+  std::vector<Result<AcquireOutcome>> out;
+  out.reserve(recs.size());
+  for (const auto& r : recs) out.push_back(AcquireRecord(r, lease));
+  return out;
+}
+
 Result<int> Backend::CommitFailure(const FailureCommit& f) {
   Result<int> retries = store()->RecordFailure(f.failure);
   int count = -1;

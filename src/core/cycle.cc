@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "paws/codes.h"
 
@@ -169,118 +170,177 @@ CycleOutcome CycleRunner::Fail(const QueueMessage& m, const StateMessage& sm,
   return CycleOutcome::kFailed;
 }
 
-CycleOutcome CycleRunner::Process(const QueueMessage& m) {
+CycleOutcome CycleRunner::Process(const QueueMessage& m) { return ProcessBatch({m}).front(); }
+
+// Steps 1-2 for one message. Returns the work to go on with, or nullopt
+// when the message is done with (its outcome in *outcome).
+std::optional<CycleRunner::Work> CycleRunner::ParseAndFence(const QueueMessage& m,
+                                                            CycleOutcome* outcome) {
   CycleCounters::Inc(counters_->received);
   // 1. Parse.
   auto parsed = ParseStateMessage(m.body);
-  if (!parsed.ok()) return Poison(m, "", parsed.status());
+  if (!parsed.ok()) return *outcome = Poison(m, "", parsed.status()), std::nullopt;
   StateMessage sm = std::move(parsed).value();
   if (sm.legacy) {
     // An upstream body carries no collector: it belongs to the only
     // collector whose queue this is.
     if (collectors_->entries().size() != 1) {
-      return Poison(m, "",
-                    Status::InvalidArgument("upstream-format message on a queue shared by " +
-                                                std::to_string(collectors_->entries().size()) +
-                                                " collectors",
-                                            codes::kMessageUnknownCollector));
+      *outcome = Poison(m, "",
+                        Status::InvalidArgument("upstream-format message on a queue shared by " +
+                                                    std::to_string(collectors_->entries().size()) +
+                                                    " collectors",
+                                                codes::kMessageUnknownCollector));
+      return std::nullopt;
     }
     sm.collector_id = collectors_->entries().begin()->first;
   }
   const CollectorSet::Entry* entry = collectors_->Find(sm.collector_id);
   if (entry == nullptr) {
-    return Poison(m, sm.collector_id,
-                  Status::InvalidArgument("unknown collector \"" + sm.collector_id + "\"",
-                                          codes::kMessageUnknownCollector));
+    *outcome = Poison(m, sm.collector_id,
+                      Status::InvalidArgument("unknown collector \"" + sm.collector_id + "\"",
+                                              codes::kMessageUnknownCollector));
+    return std::nullopt;
   }
   const CollectorSpec& spec = entry->spec;
-  auto stream_or = ResolveStream(sm, spec);
-  if (!stream_or.ok()) return Poison(m, spec.id, stream_or.status());
-  const std::string stream = *stream_or;
-  StateStore* store = backend_->store();
+  auto stream = ResolveStream(sm, spec);
+  if (!stream.ok()) return *outcome = Poison(m, spec.id, stream.status()), std::nullopt;
 
   // 2. Fence.
-  auto row_or = store->GetStream(spec.id, stream);
-  if (!row_or.ok()) return CycleOutcome::kBackendError;
+  StateStore* store = backend_->store();
+  auto row_or = store->GetStream(spec.id, *stream);
+  if (!row_or.ok()) return *outcome = CycleOutcome::kBackendError, std::nullopt;
   if (row_or->has_value()) {
     const StreamRow& row = **row_or;
     if (sm.legacy || sm.epoch != row.epoch || sm.seq != row.seq + 1) {
-      return Fence(m, sm, stream, row);
+      return *outcome = Fence(m, sm, *stream, row), std::nullopt;
     }
   } else if (!sm.legacy) {
     // A fenced message whose stream has no row (the store was reset): adopt
     // the chain by creating its row just behind the message.
     StreamRow row;
     row.collector_id = spec.id;
-    row.stream = stream;
+    row.stream = *stream;
     row.epoch = sm.epoch;
     row.seq = sm.seq - 1;
     row.checkpoint = sm.state_json;
     row.due_at = row.first_seen = clock_->Now();
     Status st = store->CreateStream(row);
-    if (!st.ok() && st.code() != StatusCode::kConflict) return CycleOutcome::kBackendError;
+    if (!st.ok() && st.code() != StatusCode::kConflict) {
+      return *outcome = CycleOutcome::kBackendError, std::nullopt;
+    }
     spdlog::warn("{}: no stream row; adopted the message's chain",
-                 Describe(spec.id, stream, sm.epoch, sm.seq));
+                 Describe(spec.id, *stream, sm.epoch, sm.seq));
   }
+  return Work{&m, std::move(sm), entry, *stream, {}};
+}
+
+// The cycles of a batch run step by step together, so that the dedup
+// writes of all of them are one transaction and so are their commits (on
+// backends that can). Each cycle still succeeds or fails on its own.
+std::vector<CycleOutcome> CycleRunner::ProcessBatch(const std::vector<QueueMessage>& batch) {
+  std::vector<CycleOutcome> out(batch.size(), CycleOutcome::kBackendError);
+  std::vector<Work> work;
+  std::vector<size_t> index;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    auto w = ParseAndFence(batch[i], &out[i]);
+    if (w) {
+      work.push_back(std::move(*w));
+      index.push_back(i);
+    }
+  }
+  if (work.empty()) return out;
 
   // 3. Dedup.
   WallTime now = clock_->Now();
-  StateRecord rec{spec.id, m.id, spec.cid, now + kStateRecordTtl, now,
-                  RecordStatus::kIncomplete, stream, ""};
-  auto acquired = store->AcquireRecord(rec, options_.visibility_timeout);
-  if (!acquired.ok()) return CycleOutcome::kBackendError;
-  if (*acquired == AcquireOutcome::kHeldElsewhere) {
-    CycleCounters::Inc(counters_->duplicates);
-    return CycleOutcome::kDuplicate;
+  std::vector<StateRecord> recs;
+  for (const auto& w : work) {
+    recs.push_back(StateRecord{w.entry->spec.id, w.m->id, w.entry->spec.cid, now + kStateRecordTtl,
+                               now, RecordStatus::kIncomplete, w.stream, ""});
   }
-  if (*acquired == AcquireOutcome::kAlreadyComplete) {
-    CycleCounters::Inc(counters_->duplicates);
-    return backend_->queue()->Delete(m.receipt).ok() ? CycleOutcome::kDuplicate
-                                                     : CycleOutcome::kBackendError;
-  }
+  auto acquired = backend_->store()->AcquireRecords(recs, options_.visibility_timeout);
 
-  // 4. Poll and send. The poll must end well within the lease.
-  Duration budget = std::min(options_.poll_timeout, options_.visibility_timeout * 4 / 5);
-  auto polled = entry->source->Poll(sm.state_json, clock_->MonotonicNow() + budget);
-  if (!polled.ok()) return Fail(m, sm, spec, stream, polled.status());
-  if (!polled->events.empty()) {
-    Status sent = sink_->Write(SinkBatch{spec.id, spec.type, stream, polled->events});
-    if (!sent.ok()) return Fail(m, sm, spec, stream, sent.WithCode(codes::kSinkFailed));
+  // 4. Poll and send, one cycle after the other. Every poll must end well
+  // within the lease the batch was received with.
+  MonoTime lease_end = clock_->MonotonicNow() + options_.visibility_timeout * 4 / 5;
+  std::vector<CycleCommit> commits;
+  std::vector<size_t> committing;  // index into work
+  for (size_t k = 0; k < work.size(); ++k) {
+    Work& w = work[k];
+    CycleOutcome& o = out[index[k]];
+    if (!acquired[k].ok()) continue;  // kBackendError: redelivered after the lease
+    if (*acquired[k] != AcquireOutcome::kAcquired) {
+      CycleCounters::Inc(counters_->duplicates);
+      bool complete = *acquired[k] == AcquireOutcome::kAlreadyComplete;
+      o = !complete || backend_->queue()->Delete(w.m->receipt).ok() ? CycleOutcome::kDuplicate
+                                                                    : CycleOutcome::kBackendError;
+      continue;
+    }
+    const CollectorSpec& spec = w.entry->spec;
+    MonoTime deadline = std::min(clock_->MonotonicNow() + options_.poll_timeout, lease_end);
+    auto polled = w.entry->source->Poll(w.sm.state_json, deadline);
+    if (!polled.ok()) {
+      o = Fail(*w.m, w.sm, spec, w.stream, polled.status());
+      continue;
+    }
+    if (!polled->events.empty()) {
+      Status sent = sink_->Write(SinkBatch{spec.id, spec.type, w.stream, polled->events});
+      if (!sent.ok()) {
+        o = Fail(*w.m, w.sm, spec, w.stream, sent.WithCode(codes::kSinkFailed));
+        continue;
+      }
+    }
+    w.polled = std::move(polled).value();
+    commits.push_back(MakeCommit(w));
+    committing.push_back(k);
   }
+  if (commits.empty()) return out;
 
-  // 5-7. Claim, enqueue the successor, complete.
-  now = clock_->Now();
-  StateMessage next{spec.id, sm.epoch, sm.seq + 1, 0, polled->next_state_json, false};
+  // 5-7. Claim, enqueue the successors, complete.
+  std::vector<Status> committed = backend_->CommitCycles(commits);
+  for (size_t c = 0; c < committing.size(); ++c) {
+    const Work& w = work[committing[c]];
+    out[index[committing[c]]] = Committed(w, committed[c]);
+  }
+  return out;
+}
+
+CycleCommit CycleRunner::MakeCommit(const Work& w) {
+  WallTime now = clock_->Now();
+  const std::string& id = w.entry->spec.id;
   CycleCommit c;
-  c.claim = ClaimUpdate{.collector_id = spec.id,
-                        .stream = stream,
-                        .epoch = sm.epoch,
-                        .seq = sm.seq,
-                        .checkpoint = polled->next_state_json,
+  c.claim = ClaimUpdate{.collector_id = id,
+                        .stream = w.stream,
+                        .epoch = w.sm.epoch,
+                        .seq = w.sm.seq,
+                        .checkpoint = w.polled.next_state_json,
                         .now = now,
-                        .due_at = now + polled->next_delay};
-  c.successor_body = SerializeStateMessage(next);
-  c.successor_delay = polled->next_delay;
-  c.message_id = m.id;
-  c.receipt = m.receipt;
-  Status committed = backend_->CommitCycle(c);
-  if (committed.code() == StatusCode::kConflict) {
+                        .due_at = now + w.polled.next_delay};
+  c.successor_body = SerializeStateMessage(
+      StateMessage{id, w.sm.epoch, w.sm.seq + 1, 0, w.polled.next_state_json, false});
+  c.successor_delay = w.polled.next_delay;
+  c.message_id = w.m->id;
+  c.receipt = w.m->receipt;
+  return c;
+}
+
+CycleOutcome CycleRunner::Committed(const Work& w, const Status& st) {
+  const std::string& id = w.entry->spec.id;
+  if (st.code() == StatusCode::kConflict) {
     CycleCounters::Inc(counters_->claims_lost);
     spdlog::warn("[{}] {}: claim lost, another chain owns the stream", codes::kClaimLost,
-                 Describe(spec.id, stream, sm.epoch, sm.seq));
+                 Describe(id, w.stream, w.sm.epoch, w.sm.seq));
     return CycleOutcome::kClaimLost;
   }
-  if (!committed.ok()) {
+  if (!st.ok()) {
     CycleCounters::Inc(counters_->commit_errors);
     spdlog::warn("{}: commit failed, the message will be redelivered: {}",
-                 Describe(spec.id, stream, sm.epoch, sm.seq), committed.ToString());
+                 Describe(id, w.stream, w.sm.epoch, w.sm.seq), st.ToString());
     return CycleOutcome::kBackendError;
   }
   CycleCounters::Inc(counters_->committed);
-  CycleCounters::Inc(counters_->events, static_cast<int64_t>(polled->events.size()));
-  spdlog::debug("{}: committed {} events, next in {} ms",
-                Describe(spec.id, stream, sm.epoch, sm.seq), polled->events.size(),
-                polled->next_delay.count());
+  CycleCounters::Inc(counters_->events, static_cast<int64_t>(w.polled.events.size()));
+  spdlog::debug("{}: committed {} events, next in {} ms", Describe(id, w.stream, w.sm.epoch, w.sm.seq),
+                w.polled.events.size(), w.polled.next_delay.count());
   return CycleOutcome::kCommitted;
 }
 

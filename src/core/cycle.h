@@ -1,6 +1,8 @@
 #pragma once
 
+#include <optional>
 #include <random>
+#include <vector>
 #include <string>
 
 #include "core/collector_set.h"
@@ -34,12 +36,28 @@ class CycleRunner {
   CycleRunner(Backend* backend, const CollectorSet* collectors, Sink* sink, Clock* clock,
               const RuntimeOptions& options, CycleCounters* counters);
 
+  // Runs the cycle on one message.
   CycleOutcome Process(const QueueMessage& m);
+  // Runs the cycles of a received batch step by step together: their
+  // dedup writes are one transaction and so are their commits, on backends
+  // that can. Element i is the outcome of batch[i].
+  std::vector<CycleOutcome> ProcessBatch(const std::vector<QueueMessage>& batch);
 
   // The back-off before retry number `retry` (1-based), without jitter.
   static Duration Backoff(const RuntimeOptions& options, int retry);
 
  private:
+  // A message that passed the fence, on its way through the cycle.
+  struct Work {
+    const QueueMessage* m;
+    StateMessage sm;
+    const CollectorSet::Entry* entry;
+    std::string stream;
+    PollResult polled;
+  };
+  std::optional<Work> ParseAndFence(const QueueMessage& m, CycleOutcome* outcome);
+  CycleCommit MakeCommit(const Work& w);
+  CycleOutcome Committed(const Work& w, const Status& st);
   CycleOutcome Poison(const QueueMessage& m, const std::string& collector_id,
                       const Status& why);
   Result<std::string> ResolveStream(const StateMessage& sm, const CollectorSpec& spec);

@@ -41,14 +41,16 @@ void WorkerPool::Loop() {
       continue;
     }
     error_pause = std::chrono::milliseconds(100);
-    size_t i = 0;
-    for (; i < batch->size() && !stopping_; ++i) runner_->Process((*batch)[i]);
-    // Hand back what this worker received but will not process, so that a
-    // restart does not wait out the visibility timeout.
-    for (; i < batch->size(); ++i) {
-      Status st = queue_->ChangeVisibility((*batch)[i].receipt, Duration(0));
-      if (!st.ok()) spdlog::debug("release of {} failed: {}", (*batch)[i].id, st.ToString());
+    if (stopping_) {
+      // Hand back what this worker received but will not process, so that
+      // a restart does not wait out the visibility timeout.
+      for (const auto& m : *batch) {
+        Status st = queue_->ChangeVisibility(m.receipt, Duration(0));
+        if (!st.ok()) spdlog::debug("release of {} failed: {}", m.id, st.ToString());
+      }
+      break;
     }
+    if (!batch->empty()) runner_->ProcessBatch(*batch);
   }
 }
 

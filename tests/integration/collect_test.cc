@@ -54,11 +54,22 @@ TEST(Collect, EveryEventOfEveryWindowReachesTheSinkOnce) {
 }
 
 TEST(Collect, SurvivesTwentyFiveSigkillsWithNoGapAndNoFork) {
-  Scenario sc;
+  // Two hours of history behind a slowed API, so that the kills land while
+  // cycles are under way.
+  Scenario::Options opts;
+  opts.history_minutes = 120;
+  Scenario sc(opts);
   ASSERT_TRUE(sc.Setup().ok());
+  for (const char* tenant : {"alpha", "beta"}) {
+    ASSERT_TRUE(sc.fake()
+                    ->SetFault(std::string(R"({"kind":"slow","delay_ms":4,"tenant":")") + tenant +
+                               "\"}")
+                    .ok());
+  }
   std::mt19937 rng(std::random_device{}());
   std::uniform_int_distribution<int> pause_ms(50, 600);
   const int kKills = 25;
+  int kills_mid_collection = 0;
   for (int i = 0; i < kKills; ++i) {
     auto paws = sc.StartPaws();
     ASSERT_TRUE(paws.ok()) << paws.status().ToString();
@@ -68,7 +79,12 @@ TEST(Collect, SurvivesTwentyFiveSigkillsWithNoGapAndNoFork) {
     auto live = sc.LiveMessagesPerStream();
     ASSERT_TRUE(live.ok()) << live.status().ToString();
     for (const auto& [stream, n] : *live) ASSERT_LE(n, 1) << stream << " after kill " << i;
+    auto done = sc.CaughtUp();
+    ASSERT_TRUE(done.ok());
+    kills_mid_collection += *done ? 0 : 1;
   }
+  EXPECT_GE(kills_mid_collection, 20) << "the kills must interrupt collection, not idle time";
+  ASSERT_TRUE(sc.fake()->ClearFaults().ok());
   auto paws = sc.StartPaws();
   ASSERT_TRUE(paws.ok());
   auto deadline = std::chrono::steady_clock::now() + seconds(120);

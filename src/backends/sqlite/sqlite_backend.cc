@@ -21,20 +21,19 @@ class SqliteBackend : public Backend {
   // Steps 5-7 as one transaction: either all of them happen or, on a lost
   // claim, only the deletion of the message.
   Status CommitCycle(const CycleCommit& c) override {
-    Status st = db_->Write("commit cycle", [&] {
-      Status claim = store_.ClaimStreamLocked(c.claim);
-      if (claim.code() == StatusCode::kConflict) {
-        PAWS_RETURN_IF_ERROR(queue_.DeleteLocked(c.receipt));
-        return claim;
-      }
-      PAWS_RETURN_IF_ERROR(claim);
-      queue_.SendLocked(c.successor_body, c.successor_delay);
-      store_.SetRecordStatusLocked(c.claim.collector_id, c.message_id, c.claim.stream,
-                                   RecordStatus::kComplete, c.claim.now, "");
-      return queue_.DeleteLocked(c.receipt);
-    });
+    Status st = db_->Write("commit cycle", [&] { return CommitLocked(c); });
     if (st.ok()) db_->NotifySend();
     return st;
+  }
+
+  // Many cycles in one transaction, each still all-or-nothing (a savepoint).
+  std::vector<Status> CommitCycles(const std::vector<CycleCommit>& cs) override {
+    std::vector<std::function<Status()>> fns;
+    fns.reserve(cs.size());
+    for (const auto& c : cs) fns.push_back([this, &c] { return CommitLocked(c); });
+    std::vector<Status> out = db_->WriteEach("commit cycles", fns);
+    db_->NotifySend();
+    return out;
   }
 
   Result<int> CommitFailure(const FailureCommit& f) override {
@@ -70,6 +69,19 @@ class SqliteBackend : public Backend {
   }
 
  private:
+  Status CommitLocked(const CycleCommit& c) {
+    Status claim = store_.ClaimStreamLocked(c.claim);
+    if (claim.code() == StatusCode::kConflict) {
+      PAWS_RETURN_IF_ERROR(queue_.DeleteLocked(c.receipt));
+      return claim;
+    }
+    PAWS_RETURN_IF_ERROR(claim);
+    queue_.SendLocked(c.successor_body, c.successor_delay);
+    store_.SetRecordStatusLocked(c.claim.collector_id, c.message_id, c.claim.stream,
+                                 RecordStatus::kComplete, c.claim.now, "");
+    return queue_.DeleteLocked(c.receipt);
+  }
+
   std::unique_ptr<Db> db_;
   SqliteQueue queue_;
   SqliteStore store_;

@@ -70,6 +70,9 @@ constexpr const char* kSavepoint = "SAVEPOINT w";
 constexpr const char* kRelease = "RELEASE w";
 constexpr const char* kRollbackTo = "ROLLBACK TO w";
 // Writers committed together at most.
+constexpr const char* kItemSavepoint = "SAVEPOINT item";
+constexpr const char* kItemRelease = "RELEASE item";
+constexpr const char* kItemRollbackTo = "ROLLBACK TO item";
 constexpr size_t kMaxGroup = 32;
 
 int64_t QueryInt(SQLite::Database& db, const char* sql) {
@@ -271,6 +274,37 @@ void Db::WriteOne(Writer* w, bool alone) {
       conn_->tryExec("ROLLBACK TO w; RELEASE w");
     }
   }
+}
+
+std::vector<Status> Db::WriteEach(std::string_view what,
+                                  const std::vector<std::function<Status()>>& fns) {
+  std::vector<Status> results(fns.size());
+  Status all = Write(what, [&]() -> Status {
+    for (size_t i = 0; i < fns.size(); ++i) {
+      Prepare(kItemSavepoint).exec();
+      ResetUsed();
+      Status r;
+      try {
+        r = fns[i]();
+      } catch (const std::exception& e) {
+        r = ToStatus(e, what);
+      }
+      ResetUsed();
+      // An I/O error may have made SQLite abandon the whole transaction.
+      if (sqlite3_get_autocommit(conn_->getHandle())) {
+        return r.ok() ? Status::Unavailable("transaction aborted", codes::kStoreUnavailable) : r;
+      }
+      if (!r.ok() && r.code() != StatusCode::kConflict) Prepare(kItemRollbackTo).exec();
+      Prepare(kItemRelease).exec();
+      ResetUsed();
+      results[i] = std::move(r);
+    }
+    return Status::Ok();
+  });
+  if (!all.ok()) {
+    for (auto& r : results) r = all;
+  }
+  return results;
 }
 
 Status Db::Run(std::string_view what, const std::function<Status()>& fn) {

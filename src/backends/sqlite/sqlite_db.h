@@ -51,6 +51,13 @@ class Db {
   // commit (and its WAL pages and locks) is shared by all of them. Every
   // writer still sees the effects of those before it, as if alone.
   Status Write(std::string_view what, const std::function<Status()>& fn);
+  // Runs every fn of `fns` in one transaction, each inside its own
+  // savepoint: element i of the result is what fns[i] returned, and its
+  // effects are kept or undone as Write keeps or undoes them. If the
+  // transaction as a whole fails, every element is that failure and nothing
+  // is kept.
+  std::vector<Status> WriteEach(std::string_view what,
+                                const std::vector<std::function<Status()>>& fns);
   // Runs `fn` holding the connection, each statement in its own implicit
   // transaction: for reads and single-statement writes.
   Status Run(std::string_view what, const std::function<Status()>& fn);

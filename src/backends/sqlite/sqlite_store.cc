@@ -277,47 +277,72 @@ Status SqliteStore::SetStreamStatus(const std::string& collector_id, const std::
 Result<AcquireOutcome> SqliteStore::AcquireRecord(const StateRecord& rec, Duration lease) {
   AcquireOutcome outcome = AcquireOutcome::kAcquired;
   PAWS_RETURN_IF_ERROR(db_->Write("acquire record", [&] {
-    SQLite::Statement& ins = db_->Prepare(kInsertRecord);
-    ins.bind(1, rec.collector_id);
-    ins.bind(2, rec.message_id);
-    ins.bind(3, rec.cid);
-    ins.bind(4, Ms(rec.expire_date));
-    ins.bind(5, Ms(rec.updated));
-    ins.bind(6, rec.stream);
-    if (ins.exec() == 0) {
-      // Decided on what this transaction read: nobody can change it before
-      // we commit.
-      SQLite::Statement& get = db_->Prepare(kRecordState);
-      get.bind(1, rec.collector_id);
-      get.bind(2, rec.message_id);
-      get.executeStep();
-      PAWS_ASSIGN_OR_RETURN(RecordStatus status, ParseRecordStatus(get.getColumn(0).getString()));
-      WallTime updated = FromUnixMillis(get.getColumn(1).getInt64());
-      get.tryReset();
-      if (status == RecordStatus::kComplete) {
-        outcome = AcquireOutcome::kAlreadyComplete;
-        return Status::Ok();
-      }
-      if (status == RecordStatus::kIncomplete && rec.updated - updated < lease) {
-        outcome = AcquireOutcome::kHeldElsewhere;
-        return Status::Ok();
-      }
-      SQLite::Statement& re = db_->Prepare(kRetake);
-      re.bind(1, Ms(rec.updated));
-      re.bind(2, Ms(rec.expire_date));
-      re.bind(3, rec.stream);
-      re.bind(4, rec.collector_id);
-      re.bind(5, rec.message_id);
-      re.exec();
-    }
-    SQLite::Statement& touch = db_->Prepare(kTouchAttempt);
-    touch.bind(1, Ms(rec.updated));
-    touch.bind(2, rec.collector_id);
-    touch.bind(3, rec.stream);
-    touch.exec();
+    PAWS_ASSIGN_OR_RETURN(outcome, AcquireRecordLocked(rec, lease));
     return Status::Ok();
   }));
   return outcome;
+}
+
+std::vector<Result<AcquireOutcome>> SqliteStore::AcquireRecords(
+    const std::vector<StateRecord>& recs, Duration lease) {
+  std::vector<AcquireOutcome> outcomes(recs.size(), AcquireOutcome::kAcquired);
+  std::vector<std::function<Status()>> fns;
+  fns.reserve(recs.size());
+  for (size_t i = 0; i < recs.size(); ++i) {
+    fns.push_back([&, i]() -> Status {
+      PAWS_ASSIGN_OR_RETURN(outcomes[i], AcquireRecordLocked(recs[i], lease));
+      return Status::Ok();
+    });
+  }
+  std::vector<Status> st = db_->WriteEach("acquire records", fns);
+  std::vector<Result<AcquireOutcome>> out;
+  out.reserve(recs.size());
+  for (size_t i = 0; i < recs.size(); ++i) {
+    if (st[i].ok()) {
+      out.emplace_back(outcomes[i]);
+    } else {
+      out.emplace_back(st[i]);
+    }
+  }
+  return out;
+}
+
+Result<AcquireOutcome> SqliteStore::AcquireRecordLocked(const StateRecord& rec, Duration lease) {
+  SQLite::Statement& ins = db_->Prepare(kInsertRecord);
+  ins.bind(1, rec.collector_id);
+  ins.bind(2, rec.message_id);
+  ins.bind(3, rec.cid);
+  ins.bind(4, Ms(rec.expire_date));
+  ins.bind(5, Ms(rec.updated));
+  ins.bind(6, rec.stream);
+  if (ins.exec() == 0) {
+    // Decided on what this transaction read: nobody can change it before
+    // we commit.
+    SQLite::Statement& get = db_->Prepare(kRecordState);
+    get.bind(1, rec.collector_id);
+    get.bind(2, rec.message_id);
+    get.executeStep();
+    PAWS_ASSIGN_OR_RETURN(RecordStatus status, ParseRecordStatus(get.getColumn(0).getString()));
+    WallTime updated = FromUnixMillis(get.getColumn(1).getInt64());
+    get.tryReset();
+    if (status == RecordStatus::kComplete) return AcquireOutcome::kAlreadyComplete;
+    if (status == RecordStatus::kIncomplete && rec.updated - updated < lease) {
+      return AcquireOutcome::kHeldElsewhere;
+    }
+    SQLite::Statement& re = db_->Prepare(kRetake);
+    re.bind(1, Ms(rec.updated));
+    re.bind(2, Ms(rec.expire_date));
+    re.bind(3, rec.stream);
+    re.bind(4, rec.collector_id);
+    re.bind(5, rec.message_id);
+    re.exec();
+  }
+  SQLite::Statement& touch = db_->Prepare(kTouchAttempt);
+  touch.bind(1, Ms(rec.updated));
+  touch.bind(2, rec.collector_id);
+  touch.bind(3, rec.stream);
+  touch.exec();
+  return AcquireOutcome::kAcquired;
 }
 
 Result<std::optional<StateRecord>> SqliteStore::GetRecord(const std::string& collector_id,

@@ -34,6 +34,9 @@ class SqliteStore : public StateStore {
                          const std::string& status) override;
 
   Result<AcquireOutcome> AcquireRecord(const StateRecord& rec, Duration lease) override;
+  // One transaction for all of them.
+  std::vector<Result<AcquireOutcome>> AcquireRecords(const std::vector<StateRecord>& recs,
+                                                     Duration lease) override;
   Result<std::optional<StateRecord>> GetRecord(const std::string& collector_id,
                                                const std::string& message_id) override;
   Status SetRecordStatus(const std::string& collector_id, const std::string& message_id,
@@ -48,6 +51,7 @@ class SqliteStore : public StateStore {
   Status CreateStreamLocked(const StreamRow& row);
   Status ClaimStreamLocked(const ClaimUpdate& u);
   Result<int> RecordFailureLocked(const FailureUpdate& u);
+  Result<AcquireOutcome> AcquireRecordLocked(const StateRecord& rec, Duration lease);
   void SetRecordStatusLocked(const std::string& collector_id, const std::string& message_id,
                              const std::string& stream, RecordStatus status, WallTime now,
                              const std::string& reason);
