@@ -17,6 +17,7 @@ struct CycleCounters {
   std::atomic<int64_t> duplicates{0};     // record COMPLETE or held elsewhere
   std::atomic<int64_t> poison{0};         // moved to the dead-letter area
   std::atomic<int64_t> commit_errors{0};  // backend errors: the message is redelivered
+  std::atomic<int64_t> deferred{0};       // handed back: the batch ran out of lease
   std::atomic<int64_t> events{0};         // events written to the sink
 
   static void Inc(std::atomic<int64_t>& c, int64_t by = 1) {

@@ -32,6 +32,7 @@ std::string_view CycleOutcomeName(CycleOutcome o) {
     case CycleOutcome::kClaimLost: return "claim_lost";
     case CycleOutcome::kPoison: return "poison";
     case CycleOutcome::kBackendError: return "backend_error";
+    case CycleOutcome::kDeferred: return "deferred";
   }
   return "unknown";
 }
@@ -276,6 +277,10 @@ std::vector<CycleOutcome> CycleRunner::ProcessBatch(const std::vector<QueueMessa
       continue;
     }
     const CollectorSpec& spec = w.entry->spec;
+    if (lease_end - clock_->MonotonicNow() < options_.visibility_timeout / 5) {
+      o = Defer(w);
+      continue;
+    }
     MonoTime deadline = std::min(clock_->MonotonicNow() + options_.poll_timeout, lease_end);
     auto polled = w.entry->source->Poll(w.sm.state_json, deadline);
     if (!polled.ok()) {
@@ -302,6 +307,21 @@ std::vector<CycleOutcome> CycleRunner::ProcessBatch(const std::vector<QueueMessa
     out[index[committing[c]]] = Committed(w, committed[c]);
   }
   return out;
+}
+
+// The polls before this one used up the lease: rather than poll with no
+// time left (and record a failure the stream did not have), hand the
+// message back at once and free its record for the next receiver.
+CycleOutcome CycleRunner::Defer(const Work& w) {
+  CycleCounters::Inc(counters_->deferred);
+  Status st = backend_->store()->SetRecordStatus(w.entry->spec.id, w.m->id, w.stream,
+                                                 RecordStatus::kFailed, clock_->Now(),
+                                                 "deferred: the batch ran out of lease");
+  if (st.ok()) st = backend_->queue()->ChangeVisibility(w.m->receipt, Duration(0));
+  if (!st.ok()) return CycleOutcome::kBackendError;
+  spdlog::debug("{}: deferred, the batch ran out of lease",
+                Describe(w.entry->spec.id, w.stream, w.sm.epoch, w.sm.seq));
+  return CycleOutcome::kDeferred;
 }
 
 CycleCommit CycleRunner::MakeCommit(const Work& w) {

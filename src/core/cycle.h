@@ -24,6 +24,7 @@ enum class CycleOutcome {
   kClaimLost,     // another chain owns the stream: message deleted
   kPoison,        // unreadable: moved to the dead-letter area
   kBackendError,  // the store or queue failed: the message will be redelivered
+  kDeferred,      // its batch ran out of lease before its poll: handed back untouched
 };
 std::string_view CycleOutcomeName(CycleOutcome o);
 
@@ -56,6 +57,7 @@ class CycleRunner {
     PollResult polled;
   };
   std::optional<Work> ParseAndFence(const QueueMessage& m, CycleOutcome* outcome);
+  CycleOutcome Defer(const Work& w);
   CycleCommit MakeCommit(const Work& w);
   CycleOutcome Committed(const Work& w, const Status& st);
   CycleOutcome Poison(const QueueMessage& m, const std::string& collector_id,

@@ -24,6 +24,7 @@ class ScriptedSource : public Source {
   }
   Result<PollResult> Poll(const std::string& state_json, MonoTime) override {
     ++polls;
+    if (on_poll) on_poll();
     if (!fail.ok()) return fail;
     json st = json::parse(state_json);
     int n = st["n"];
@@ -40,6 +41,7 @@ class ScriptedSource : public Source {
   }
   Status fail;
   int polls = 0;
+  std::function<void()> on_poll;
 };
 
 class RecordingSink : public Sink {
@@ -295,6 +297,27 @@ TEST_F(CycleTest, ClaimLostToARepairDeletesTheMessageAndEnqueuesNothing) {
   EXPECT_TRUE(Queued().empty());
   EXPECT_EQ(Row("a").epoch, 2);
   EXPECT_EQ(Row("a").seq, 0);
+}
+
+TEST_F(CycleTest, ABatchThatRunsOutOfLeaseHandsTheRestBackWithoutPolling) {
+  ASSERT_TRUE(RegisterCollectors(backend_.get(), *collectors_, &clock_).ok());
+  // Each poll takes 70% of the lease: the second message of the batch has
+  // no time left for its own.
+  source_->on_poll = [&] { clock_.Advance(options_.visibility_timeout * 7 / 10); };
+  auto batch = ReceiveAll();
+  ASSERT_EQ(batch.size(), 2u);
+  auto outcomes = runner_->ProcessBatch(batch);
+  EXPECT_EQ(outcomes[0], CycleOutcome::kCommitted);
+  EXPECT_EQ(outcomes[1], CycleOutcome::kDeferred);
+  EXPECT_EQ(source_->polls, 1);
+  EXPECT_EQ(counters_.failed, 0) << "a deferral is not a failure of the stream";
+  source_->on_poll = nullptr;
+  auto again = ReceiveAll();
+  ASSERT_EQ(again.size(), 1u) << "handed back at once, not after the visibility timeout";
+  EXPECT_EQ(again[0].id, batch[1].id);
+  EXPECT_EQ(runner_->Process(again[0]), CycleOutcome::kCommitted);
+  EXPECT_EQ(Row("a").seq + Row("b").seq, 2);
+  EXPECT_EQ(Row("a").retry_count + Row("b").retry_count, 0);
 }
 
 }  // namespace

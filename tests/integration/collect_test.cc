@@ -54,15 +54,15 @@ TEST(Collect, EveryEventOfEveryWindowReachesTheSinkOnce) {
 }
 
 TEST(Collect, SurvivesTwentyFiveSigkillsWithNoGapAndNoFork) {
-  // Two hours of history behind a slowed API, so that the kills land while
+  // Three hours of history behind a slowed API, so that the kills land while
   // cycles are under way.
   Scenario::Options opts;
-  opts.history_minutes = 120;
+  opts.history_minutes = 180;
   Scenario sc(opts);
   ASSERT_TRUE(sc.Setup().ok());
   for (const char* tenant : {"alpha", "beta"}) {
     ASSERT_TRUE(sc.fake()
-                    ->SetFault(std::string(R"({"kind":"slow","delay_ms":4,"tenant":")") + tenant +
+                    ->SetFault(std::string(R"({"kind":"slow","delay_ms":6,"tenant":")") + tenant +
                                "\"}")
                     .ok());
   }
