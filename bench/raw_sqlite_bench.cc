@@ -1,7 +1,10 @@
-// The raw rate of the SQLite transaction shape of one cycle: the same
+// The raw rate of the SQLite transaction shape of the cycle: the same
 // statements on the same schema and pragmas as the sqlite backend, issued
 // straight through SQLiteCpp from one thread, with no paws code in between.
-// It is the baseline BM_RuntimeCycles is compared with (docs/benchmarks.md).
+// The argument is how many cycles share a dedup and a commit transaction:
+// 1 is one cycle at a time, 10 is what the runtime does with a received
+// batch of 10. It is the baseline BM_RuntimeCycles is compared with
+// (docs/benchmarks.md).
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <benchmark/benchmark.h>
@@ -109,41 +112,54 @@ void BM_RawSqliteCycleShape(benchmark::State& state) {
         exec(deliver);
       }
       exec(commit);
-      for (const auto& m : batch) {
-        std::string stream = "s" + std::to_string(m.seq % kStreams);
-        get.bind(1, stream);
-        while (get.executeStep()) {
+      // Per message, the stream row read; then the dedup writes of the
+      // group in one transaction and their commits in another (`group`
+      // messages a transaction, as the runtime batches them).
+      const size_t group = static_cast<size_t>(state.range(0));
+      for (size_t from = 0; from < batch.size(); from += group) {
+        size_t to = std::min(batch.size(), from + group);
+        std::vector<std::string> streams;
+        for (size_t i = from; i < to; ++i) {
+          streams.push_back("s" + std::to_string(batch[i].seq % kStreams));
+          get.bind(1, streams.back());
+          while (get.executeStep()) {
+          }
+          get.reset();
         }
-        get.reset();
         now = NowMs();
         exec(begin);
-        ins_rec.bind(1, m.id);
-        ins_rec.bind(2, now + int64_t{14} * 86400000);
-        ins_rec.bind(3, now);
-        ins_rec.bind(4, stream);
-        exec(ins_rec);
-        attempt.bind(1, now);
-        attempt.bind(2, stream);
-        exec(attempt);
+        for (size_t i = from; i < to; ++i) {
+          ins_rec.bind(1, batch[i].id);
+          ins_rec.bind(2, now + int64_t{14} * 86400000);
+          ins_rec.bind(3, now);
+          ins_rec.bind(4, streams[i - from]);
+          exec(ins_rec);
+          attempt.bind(1, now);
+          attempt.bind(2, streams[i - from]);
+          exec(attempt);
+        }
         exec(commit);
         exec(begin);
-        claim.bind(1, "{\"stream\":\"" + stream + "\"}");
-        claim.bind(2, now);
-        claim.bind(3, stream);
-        exec(claim);
-        enqueue.bind(1, "n" + std::to_string(next_id++));
-        enqueue.bind(2, body);
-        enqueue.bind(3, now);
-        exec(enqueue);
-        complete.bind(1, now);
-        complete.bind(2, now + int64_t{14} * 86400000);
-        complete.bind(3, m.id);
-        exec(complete);
-        remove.bind(1, m.seq);
-        remove.bind(2, m.receipt);
-        exec(remove);
+        for (size_t i = from; i < to; ++i) {
+          const std::string& stream = streams[i - from];
+          claim.bind(1, "{\"stream\":\"" + stream + "\"}");
+          claim.bind(2, now);
+          claim.bind(3, stream);
+          exec(claim);
+          enqueue.bind(1, "n" + std::to_string(next_id++));
+          enqueue.bind(2, body);
+          enqueue.bind(3, now);
+          exec(enqueue);
+          complete.bind(1, now);
+          complete.bind(2, now + int64_t{14} * 86400000);
+          complete.bind(3, batch[i].id);
+          exec(complete);
+          remove.bind(1, batch[i].seq);
+          remove.bind(2, batch[i].receipt);
+          exec(remove);
+          ++done;
+        }
         exec(commit);
-        ++done;
       }
     }
     total += done;
@@ -152,7 +168,7 @@ void BM_RawSqliteCycleShape(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(total), benchmark::Counter::kIsRate);
   std::filesystem::remove_all(dir);
 }
-BENCHMARK(BM_RawSqliteCycleShape)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RawSqliteCycleShape)->Arg(1)->Arg(10)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace paws

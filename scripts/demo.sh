@@ -3,7 +3,7 @@
 # (SQLite under ./var). Runs until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=build/default
+BIN=${PAWS_BUILD_DIR:-build/default}
 PORT=18080
 mkdir -p var
 export PAWS_DEMO_TOKEN=demo-token-not-a-secret
