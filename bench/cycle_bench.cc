@@ -70,6 +70,7 @@ void BM_RuntimeCycles(benchmark::State& state) {
   NoopSink sink;
   RuntimeOptions opts;
   opts.workers = static_cast<int>(state.range(0));
+  opts.receive_batch = static_cast<int>(state.range(1));
   opts.receive_wait = std::chrono::milliseconds(5);
   CycleCounters counters;
   CycleRunner runner(fx.backend.get(), fx.collectors.get(), &sink, Clock::System(), opts,
@@ -89,7 +90,15 @@ void BM_RuntimeCycles(benchmark::State& state) {
                                                         benchmark::Counter::kIsRate);
   state.counters["failed"] = static_cast<double>(counters.failed.load());
 }
-BENCHMARK(BM_RuntimeCycles)->Arg(1)->Arg(2)->Arg(4)->Arg(8)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RuntimeCycles)
+    ->ArgNames({"workers", "batch"})
+    ->Args({1, 10})
+    ->Args({2, 10})
+    ->Args({4, 10})
+    ->Args({8, 10})
+    ->Args({1, 1})
+    ->Args({2, 50})
+    ->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // The same backend calls the runtime makes for a batch (receive 10, read
 // each stream row, acquire the records together, commit them together),
