@@ -109,5 +109,45 @@ TEST(Collect, SurvivesTwentyFiveSigkillsWithNoGapAndNoFork) {
   std::printf("%s", report->detail.c_str());
 }
 
+TEST(Collect, SigtermLeavesNothingHalfDoneAndARestartContinuesWithoutDuplicates) {
+  Scenario::Options opts;
+  opts.history_minutes = 180;
+  Scenario sc(opts);
+  ASSERT_TRUE(sc.Setup().ok());
+  ASSERT_TRUE(sc.fake()->SetFault(R"({"kind":"slow","delay_ms":6,"tenant":"beta"})").ok());
+  for (int run = 0; run < 3; ++run) {
+    auto paws = sc.StartPaws();
+    ASSERT_TRUE(paws.ok());
+    std::this_thread::sleep_for(milliseconds(700));
+    (*paws)->Signal(SIGTERM);
+    ASSERT_EQ((*paws)->Wait(seconds(30)), 0) << sc.PawsLog();
+    auto done = sc.CaughtUp();
+    ASSERT_TRUE(done.ok());
+    ASSERT_FALSE(*done) << "the stop must come while streams are still collecting";
+    // A clean stop leaves each stream exactly its one message.
+    auto live = sc.LiveMessagesPerStream();
+    ASSERT_TRUE(live.ok());
+    for (const auto& [stream, n] : *live) EXPECT_EQ(n, 1) << stream;
+  }
+  ASSERT_TRUE(sc.fake()->ClearFaults().ok());
+  auto paws = sc.StartPaws();
+  ASSERT_TRUE(paws.ok());
+  auto deadline = std::chrono::steady_clock::now() + seconds(120);
+  bool caught_up = false;
+  while (!caught_up && std::chrono::steady_clock::now() < deadline) {
+    auto done = sc.CaughtUp();
+    ASSERT_TRUE(done.ok());
+    caught_up = *done;
+    if (!caught_up) std::this_thread::sleep_for(milliseconds(100));
+  }
+  ASSERT_TRUE(caught_up) << sc.PawsLog();
+  (*paws)->Signal(SIGTERM);
+  ASSERT_EQ((*paws)->Wait(seconds(30)), 0);
+  auto report = sc.Verify();
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->missing, 0) << report->detail;
+  EXPECT_EQ(report->duplicates, 0) << "a clean stop replays nothing\n" << report->detail;
+}
+
 }  // namespace
 }  // namespace paws::testing
