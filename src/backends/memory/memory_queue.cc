@@ -3,34 +3,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <random>
+
+#include "core/ids.h"
 
 namespace paws::memory {
 namespace {
 
-// Each thread draws from its own generator, so ids need no lock.
-uint64_t Random64() {
-  thread_local std::mt19937_64 gen([] {
-    std::random_device rd;
-    return (static_cast<uint64_t>(rd()) << 32) ^ rd();
-  }());
-  return gen();
-}
-
-// A UUID v4: what SQS message ids look like.
-std::string NewMessageId() {
-  uint64_t hi = Random64(), lo = Random64();
-  hi = (hi & ~0xF000ull) | 0x4000ull;
-  lo = (lo & ~(0xC000ull << 48)) | (0x8000ull << 48);
-  char buf[40];
-  std::snprintf(buf, sizeof(buf), "%08llx-%04llx-%04llx-%04llx-%012llx",
-                static_cast<unsigned long long>(hi >> 32),
-                static_cast<unsigned long long>((hi >> 16) & 0xFFFF),
-                static_cast<unsigned long long>(hi & 0xFFFF),
-                static_cast<unsigned long long>(lo >> 48),
-                static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFull));
-  return buf;
-}
 
 // A receipt names its message, so that a stale receipt of a message that is
 // gone can be told from one of a message that was received again.
@@ -49,7 +27,7 @@ MemoryQueue::MemoryQueue(Clock* clock, Duration retention)
 
 Result<std::string> MemoryQueue::Send(const std::string& body, Duration delay) {
   WallTime now = clock_->Now();
-  std::string id = NewMessageId();
+  std::string id = NewUuidV4();
   {
     std::lock_guard<std::mutex> lock(mu_);
     PurgeLocked(now);
@@ -70,13 +48,13 @@ Result<std::vector<QueueMessage>> MemoryQueue::Receive(int max, Duration visibil
   // The wait is real time: a fake clock does not move while we wait, but a
   // Send from another thread (or a delay running out on a real clock) does
   // end it. Waking every slice covers the cases nobody notifies.
-  const auto deadline = std::chrono::steady_clock::now() + wait;
+  const auto deadline = Clock::System()->MonotonicNow() + wait;
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     WallTime now = clock_->Now();
     PurgeLocked(now);
     std::vector<QueueMessage> out = TakeLocked(max, visibility, now);
-    auto left = deadline - std::chrono::steady_clock::now();
+    auto left = deadline - Clock::System()->MonotonicNow();
     if (!out.empty() || left <= decltype(left)::zero()) return out;
     sent_.wait_for(lock, std::min<std::chrono::steady_clock::duration>(left, kWaitSlice));
   }

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <random>
 
 #include "backends/sqlite/sqlite_db.h"
+#include "core/ids.h"
 
 namespace paws::sqlite {
 namespace {
@@ -42,30 +42,6 @@ constexpr const char* kCountDead = "SELECT count(*) FROM dead_letters";
 
 constexpr auto kPollSlice = std::chrono::milliseconds(10);
 
-// Each thread draws from its own generator, so ids need no lock; ids from
-// several processes sharing the file must not collide either, hence 122
-// random bits.
-uint64_t Random64() {
-  thread_local std::mt19937_64 gen([] {
-    std::random_device rd;
-    return (static_cast<uint64_t>(rd()) << 32) ^ rd();
-  }());
-  return gen();
-}
-
-std::string NewMessageId() {
-  uint64_t hi = Random64(), lo = Random64();
-  hi = (hi & ~0xF000ull) | 0x4000ull;
-  lo = (lo & ~(0xC000ull << 48)) | (0x8000ull << 48);
-  char buf[40];
-  std::snprintf(buf, sizeof(buf), "%08llx-%04llx-%04llx-%04llx-%012llx",
-                static_cast<unsigned long long>(hi >> 32),
-                static_cast<unsigned long long>((hi >> 16) & 0xFFFF),
-                static_cast<unsigned long long>(hi & 0xFFFF),
-                static_cast<unsigned long long>(lo >> 48),
-                static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFull));
-  return buf;
-}
 
 // "<seq>:<id>:<nonce>": seq finds the row, id tells a message that is gone
 // (even if its seq were reused) from one received again since.
@@ -101,7 +77,7 @@ int64_t SqliteQueue::OldestKeptMs(int64_t now_ms) const { return now_ms - retent
 
 std::string SqliteQueue::SendLocked(const std::string& body, Duration delay) {
   int64_t now = ToUnixMillis(clock_->Now());
-  std::string id = NewMessageId();
+  std::string id = NewUuidV4();
   SQLite::Statement& s = db_->Prepare(kInsert);
   s.bind(1, id);
   s.bind(2, body);
@@ -126,11 +102,11 @@ Result<std::vector<QueueMessage>> SqliteQueue::Receive(int max, Duration visibil
   if (max < 1) return Status::InvalidArgument("receive: max must be at least 1");
   // The wait is real time. A Send in this process wakes us at once; one in
   // another process (or a delay running out) is seen at the next poll.
-  const auto deadline = std::chrono::steady_clock::now() + wait;
+  const auto deadline = Clock::System()->MonotonicNow() + wait;
   for (;;) {
     uint64_t seen = db_->sends();
     PAWS_ASSIGN_OR_RETURN(std::vector<QueueMessage> got, TryReceive(max, visibility));
-    auto left = deadline - std::chrono::steady_clock::now();
+    auto left = deadline - Clock::System()->MonotonicNow();
     if (!got.empty() || left <= decltype(left)::zero()) return got;
     db_->WaitForSend(seen, std::min<std::chrono::nanoseconds>(left, kPollSlice));
   }
