@@ -29,9 +29,6 @@ bool Eventually(Pred pred, std::chrono::milliseconds limit) {
   return pred();
 }
 
-bool WaitCaughtUp(Scenario& sc) {
-  return Eventually([&] { auto r = sc.CaughtUp(); return r.ok() && *r; }, seconds(90));
-}
 
 nlohmann::json StatusJson(const Scenario& sc) {
   std::string out, err;
@@ -107,7 +104,8 @@ TEST(BadMessages, PoisonBodiesAreDeadLetteredWithCodesAndNothingIsLost) {
   }
   auto paws = sc.StartPaws();
   ASSERT_TRUE(paws.ok());
-  ASSERT_TRUE(WaitCaughtUp(sc)) << sc.PawsLog();
+  Status caught_up = sc.WaitCaughtUp(seconds(90));
+  ASSERT_TRUE(caught_up.ok()) << caught_up.ToString();
   EXPECT_TRUE((*paws)->Running()) << "poison must not crash paws";
   (*paws)->Signal(SIGTERM);
   ASSERT_EQ((*paws)->Wait(seconds(30)), 0);
@@ -151,7 +149,8 @@ TEST(BadResponses, MalformedApiResponsesFailTheStreamWithACodeThenItResumesWithN
       << login.dump();
   EXPECT_TRUE((*paws)->Running());
   ASSERT_TRUE(sc.fake()->ClearFaults().ok());
-  ASSERT_TRUE(WaitCaughtUp(sc)) << sc.PawsLog();
+  Status caught_up = sc.WaitCaughtUp(seconds(90));
+  ASSERT_TRUE(caught_up.ok()) << caught_up.ToString();
   (*paws)->Signal(SIGTERM);
   ASSERT_EQ((*paws)->Wait(seconds(30)), 0);
   auto report = sc.Verify();

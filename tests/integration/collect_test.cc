@@ -87,15 +87,8 @@ TEST(Collect, SurvivesTwentyFiveSigkillsWithNoGapAndNoFork) {
   ASSERT_TRUE(sc.fake()->ClearFaults().ok());
   auto paws = sc.StartPaws();
   ASSERT_TRUE(paws.ok());
-  auto deadline = std::chrono::steady_clock::now() + seconds(120);
-  bool caught_up = false;
-  while (!caught_up && std::chrono::steady_clock::now() < deadline) {
-    auto done = sc.CaughtUp();
-    ASSERT_TRUE(done.ok()) << done.status().ToString();
-    caught_up = *done;
-    if (!caught_up) std::this_thread::sleep_for(milliseconds(100));
-  }
-  ASSERT_TRUE(caught_up) << "streams did not catch up after the kills; log:\n" << sc.PawsLog();
+  Status caught_up = sc.WaitCaughtUp(seconds(120));
+  ASSERT_TRUE(caught_up.ok()) << caught_up.ToString();
   (*paws)->Signal(SIGTERM);
   ASSERT_EQ((*paws)->Wait(seconds(30)), 0);
 
@@ -132,15 +125,8 @@ TEST(Collect, SigtermLeavesNothingHalfDoneAndARestartContinuesWithoutDuplicates)
   ASSERT_TRUE(sc.fake()->ClearFaults().ok());
   auto paws = sc.StartPaws();
   ASSERT_TRUE(paws.ok());
-  auto deadline = std::chrono::steady_clock::now() + seconds(120);
-  bool caught_up = false;
-  while (!caught_up && std::chrono::steady_clock::now() < deadline) {
-    auto done = sc.CaughtUp();
-    ASSERT_TRUE(done.ok());
-    caught_up = *done;
-    if (!caught_up) std::this_thread::sleep_for(milliseconds(100));
-  }
-  ASSERT_TRUE(caught_up) << sc.PawsLog();
+  Status caught_up = sc.WaitCaughtUp(seconds(120));
+  ASSERT_TRUE(caught_up.ok()) << caught_up.ToString();
   (*paws)->Signal(SIGTERM);
   ASSERT_EQ((*paws)->Wait(seconds(30)), 0);
   auto report = sc.Verify();

@@ -5,6 +5,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 #include "backends/open_backend.h"
 #include "tests/integration/expected_events.h"
@@ -136,6 +137,19 @@ Result<bool> Scenario::CaughtUp() {
     }
   }
   return ready == static_cast<int>(std::size(kStreams));
+}
+
+Status Scenario::WaitCaughtUp(std::chrono::seconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    PAWS_ASSIGN_OR_RETURN(bool done, CaughtUp());
+    if (done) return Status::Ok();
+    if (std::chrono::steady_clock::now() > deadline) {
+      return Status::Internal("streams did not catch up in " + std::to_string(limit.count()) +
+                              " s; log:\n" + PawsLog());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 Result<VerifyReport> Scenario::Verify() {

@@ -47,6 +47,9 @@ class Scenario {
   // Every configured stream has committed a cycle and waits for a window
   // that has not ended yet.
   Result<bool> CaughtUp();
+  // Polls CaughtUp every 100 ms for at most `limit`; kInternal with the
+  // tail of the log when the streams did not catch up in time.
+  Status WaitCaughtUp(std::chrono::seconds limit);
   // Compares the sink with the API's record and with the windows collected.
   Result<VerifyReport> Verify();
 
