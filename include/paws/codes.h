@@ -33,6 +33,24 @@ inline constexpr const char* kStreamRetriesExhausted = "PAWS000307";  // retry c
 // 4xx: sinks.
 inline constexpr const char* kSinkFailed = "PAWS000401";
 
+// 5xx: stream health (the health check; docs/health.md).
+inline constexpr const char* kStreamCeased = "PAWS000501";        // no attempt within stall_after
+inline constexpr const char* kStreamFailing = "PAWS000502";       // overdue, errors recorded
+inline constexpr const char* kStreamStuck = "PAWS000503";         // attempts that never finish
+inline constexpr const char* kStreamNeverStarted = "PAWS000504";  // configured, no row after grace
+inline constexpr const char* kStreamUnexpected = "PAWS000505";    // a row not in collector_streams
+// Collector-level conditions: every stream of the collector in one state.
+inline constexpr const char* kCollectorCredential = "PAWS000510";  // all failing, unauthenticated
+inline constexpr const char* kCollectorFailing = "PAWS000511";     // all failing
+inline constexpr const char* kCollectorCrashLoop = "PAWS000512";   // all stuck
+inline constexpr const char* kCollectorStopped = "PAWS000513";     // all ceased or never started
+inline constexpr const char* kCollectorUnhealthy = "PAWS000514";   // some streams unhealthy
+// Repairs.
+inline constexpr const char* kRepairReseeded = "PAWS000520";  // ceased stream re-seeded
+inline constexpr const char* kRepairSeeded = "PAWS000521";    // never_started stream seeded
+inline constexpr const char* kRepairRetired = "PAWS000522";   // unexpected stream retired
+inline constexpr const char* kRepairLost = "PAWS000523";      // another checker repaired it first
+
 // 6xx: store and queue.
 inline constexpr const char* kStoreUnavailable = "PAWS000601";
 inline constexpr const char* kStoreCorrupt = "PAWS000602";

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,9 @@ struct CollectorSpec {
   // First window start for new streams; empty: now - poll_interval.
   std::string collection_start;  // RFC 3339
   std::map<std::string, std::string> params;  // type-specific
+  // Health thresholds of this collector; unset: [health]'s.
+  std::optional<Duration> stall_after;
+  std::optional<Duration> grace;
 };
 
 }  // namespace paws

@@ -60,6 +60,22 @@ struct LogOptions {
   std::string path;
 };
 
+// [health] (DESIGN.md, Health check; docs/health.md)
+struct HealthOptions {
+  // How often `paws run` checks every stream. Default: 15 min.
+  Duration interval = std::chrono::minutes(15);
+  // How far past its DueAt a stream may be before it is unhealthy.
+  // Default: 15 min. Per collector: [[collector]] stall_after.
+  Duration stall_after = std::chrono::minutes(15);
+  // How long a configured stream may have no row before it is seeded.
+  // Default: 30 min. Per collector: [[collector]] grace.
+  Duration grace = std::chrono::minutes(30);
+  // Repair what the check finds (re-seed ceased streams, seed
+  // never_started ones, retire unexpected ones); false: report only.
+  // Default: true.
+  bool repair = true;
+};
+
 // The whole configuration file.
 struct Config {
   std::string file;  // where it was read from, for messages
@@ -67,6 +83,7 @@ struct Config {
   RuntimeOptions runtime;
   SinkOptions sink;
   LogOptions log;
+  HealthOptions health;
   std::vector<CollectorSpec> collectors;
 
   // The collector with that id, or null.

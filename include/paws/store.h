@@ -33,7 +33,8 @@ struct ClaimUpdate {
 
 // The error path: LastError, LastErrorAt = now, RetryCount + 1,
 // LastStatus = FAILING, DueAt = due_at, on condition Epoch = epoch AND
-// Seq = seq - 1.
+// Seq = seq - 1. The cycle passes the row's own DueAt: a failure does not
+// reschedule the stream, so one that keeps failing becomes overdue.
 struct FailureUpdate {
   std::string collector_id;
   std::string stream;

@@ -72,6 +72,7 @@ class Loader {
   Status LoadRuntime(const TableReader& root, RuntimeOptions* out);
   Status LoadSink(const TableReader& root, SinkOptions* out);
   Status LoadLog(const TableReader& root, LogOptions* out);
+  Status LoadHealth(const TableReader& root, HealthOptions* out);
   Status LoadCollectors(const TableReader& root, std::vector<CollectorSpec>* out);
   Status LoadCollector(const TableReader& t, CollectorSpec* out);
   Status LoadStreams(const TableReader& t, std::vector<std::string>* out);
@@ -104,11 +105,13 @@ Result<Config> Loader::Load(const toml::table& root_table) {
   Config config;
   config.file = file_;
   TableReader root(file_, root_table, "", "");
-  PAWS_RETURN_IF_ERROR(root.CheckKeys({"store", "runtime", "sink", "log", "collector"}));
+  PAWS_RETURN_IF_ERROR(
+      root.CheckKeys({"store", "runtime", "sink", "log", "health", "collector"}));
   PAWS_RETURN_IF_ERROR(LoadStore(root, &config.store));
   PAWS_RETURN_IF_ERROR(LoadRuntime(root, &config.runtime));
   PAWS_RETURN_IF_ERROR(LoadSink(root, &config.sink));
   PAWS_RETURN_IF_ERROR(LoadLog(root, &config.log));
+  PAWS_RETURN_IF_ERROR(LoadHealth(root, &config.health));
   PAWS_RETURN_IF_ERROR(LoadCollectors(root, &config.collectors));
   if (!env_.read_secrets) return config;
   for (const SecretSource& source : secrets_) {
@@ -195,6 +198,16 @@ Status Loader::LoadLog(const TableReader& root, LogOptions* out) {
   return Status::Ok();
 }
 
+Status Loader::LoadHealth(const TableReader& root, HealthOptions* out) {
+  PAWS_ASSIGN_OR_RETURN(auto t, Section(root, "health"));
+  if (t == nullptr) return Status::Ok();
+  PAWS_RETURN_IF_ERROR(t->CheckKeys({"interval", "stall_after", "grace", "repair"}));
+  PAWS_RETURN_IF_ERROR(t->ReadDuration("interval", ZeroDuration::kRejected, &out->interval));
+  PAWS_RETURN_IF_ERROR(t->ReadDuration("stall_after", ZeroDuration::kRejected, &out->stall_after));
+  PAWS_RETURN_IF_ERROR(t->ReadDuration("grace", ZeroDuration::kRejected, &out->grace));
+  return t->ReadBool("repair", &out->repair);
+}
+
 Status Loader::LoadCollectors(const TableReader& root, std::vector<CollectorSpec>* out) {
   const toml::node* node = root.Find("collector");
   if (node == nullptr) return Status::Ok();
@@ -227,7 +240,7 @@ Status Loader::LoadCollectors(const TableReader& root, std::vector<CollectorSpec
 Status Loader::LoadCollector(const TableReader& t, CollectorSpec* out) {
   PAWS_RETURN_IF_ERROR(t.CheckKeys({"id", "type", "endpoint", "cid", "poll_interval", "streams",
                                     "secret_env", "secret_file", "client_id", "max_pages_per_cycle",
-                                    "collection_start", "params"}));
+                                    "collection_start", "params", "stall_after", "grace"}));
   for (const char* key : {"id", "type", "endpoint", "streams"}) {
     PAWS_RETURN_IF_ERROR(t.Require(key));
   }
@@ -258,6 +271,13 @@ Status Loader::LoadCollector(const TableReader& t, CollectorSpec* out) {
   constexpr int64_t kNoMax = std::numeric_limits<int>::max();
   PAWS_RETURN_IF_ERROR(t.ReadInt("max_pages_per_cycle", 1, kNoMax, &out->max_pages_per_cycle));
   PAWS_RETURN_IF_ERROR(LoadCollectionStart(t, &out->collection_start));
+  for (auto [key, field] : {std::pair{"stall_after", &out->stall_after},
+                            std::pair{"grace", &out->grace}}) {
+    if (t.Find(key) == nullptr) continue;
+    Duration d{0};
+    PAWS_RETURN_IF_ERROR(t.ReadDuration(key, ZeroDuration::kRejected, &d));
+    *field = d;
+  }
   return LoadParams(t, &out->params);
 }
 

@@ -125,9 +125,13 @@ CycleOutcome CycleRunner::Fence(const QueueMessage& m, const StateMessage& sm,
   return del.ok() ? CycleOutcome::kStale : CycleOutcome::kBackendError;
 }
 
-CycleOutcome CycleRunner::Fail(const QueueMessage& m, const StateMessage& sm,
-                               const CollectorSpec& spec, const std::string& stream,
-                               const Status& error) {
+// The error path. DueAt is left where the schedule put it: a stream that
+// keeps failing must become overdue, so that the health check sees it.
+CycleOutcome CycleRunner::Fail(const Work& w, const Status& error) {
+  const QueueMessage& m = *w.m;
+  const StateMessage& sm = w.sm;
+  const CollectorSpec& spec = w.entry->spec;
+  const std::string& stream = w.stream;
   CycleCounters::Inc(counters_->failed);
   int retry = sm.retry_count + 1;
   Duration delay = Jittered(Backoff(options_, retry));
@@ -144,7 +148,7 @@ CycleOutcome CycleRunner::Fail(const QueueMessage& m, const StateMessage& sm,
                             .seq = sm.seq,
                             .error = error.ToString(),
                             .now = now,
-                            .due_at = now + delay};
+                            .due_at = w.due_at};
   f.retry_body = SerializeStateMessage(again);
   f.retry_delay = delay;
   f.message_id = m.id;
@@ -210,7 +214,9 @@ std::optional<CycleRunner::Work> CycleRunner::ParseAndFence(const QueueMessage& 
   StateStore* store = backend_->store();
   auto row_or = store->GetStream(spec.id, *stream);
   if (!row_or.ok()) return *outcome = CycleOutcome::kBackendError, std::nullopt;
+  WallTime due_at = clock_->Now();
   if (row_or->has_value()) {
+    due_at = (*row_or)->due_at;
     const StreamRow& row = **row_or;
     if (sm.legacy || sm.epoch != row.epoch || sm.seq != row.seq + 1) {
       return *outcome = Fence(m, sm, *stream, row), std::nullopt;
@@ -232,7 +238,7 @@ std::optional<CycleRunner::Work> CycleRunner::ParseAndFence(const QueueMessage& 
     spdlog::warn("{}: no stream row; adopted the message's chain",
                  Describe(spec.id, *stream, sm.epoch, sm.seq));
   }
-  return Work{&m, std::move(sm), entry, *stream, {}};
+  return Work{&m, std::move(sm), entry, *stream, due_at, {}};
 }
 
 // The cycles of a batch run step by step together, so that the dedup
@@ -284,13 +290,13 @@ std::vector<CycleOutcome> CycleRunner::ProcessBatch(const std::vector<QueueMessa
     MonoTime deadline = std::min(clock_->MonotonicNow() + options_.poll_timeout, lease_end);
     auto polled = w.entry->source->Poll(w.sm.state_json, deadline);
     if (!polled.ok()) {
-      o = Fail(*w.m, w.sm, spec, w.stream, polled.status());
+      o = Fail(w, polled.status());
       continue;
     }
     if (!polled->events.empty()) {
       Status sent = sink_->Write(SinkBatch{spec.id, spec.type, w.stream, polled->events});
       if (!sent.ok()) {
-        o = Fail(*w.m, w.sm, spec, w.stream, sent.WithCode(codes::kSinkFailed));
+        o = Fail(w, sent.WithCode(codes::kSinkFailed));
         continue;
       }
     }

@@ -54,6 +54,7 @@ class CycleRunner {
     StateMessage sm;
     const CollectorSet::Entry* entry;
     std::string stream;
+    WallTime due_at;  // the row's DueAt: a failure does not move it
     PollResult polled;
   };
   std::optional<Work> ParseAndFence(const QueueMessage& m, CycleOutcome* outcome);
@@ -65,8 +66,7 @@ class CycleRunner {
   Result<std::string> ResolveStream(const StateMessage& sm, const CollectorSpec& spec);
   CycleOutcome Fence(const QueueMessage& m, const StateMessage& sm, const std::string& stream,
                      const StreamRow& row);
-  CycleOutcome Fail(const QueueMessage& m, const StateMessage& sm, const CollectorSpec& spec,
-                    const std::string& stream, const Status& error);
+  CycleOutcome Fail(const Work& w, const Status& error);
   Duration Jittered(Duration d);
 
   Backend* backend_;

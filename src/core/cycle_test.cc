@@ -208,9 +208,12 @@ TEST_F(CycleTest, DuplicateDeliveryOfACompletedMessageIsDropped) {
 
 TEST_F(CycleTest, PollFailureRecordsErrorAndRetriesTheSameStateWithBackoff) {
   ASSERT_TRUE(RegisterCollectors(backend_.get(), *collectors_, &clock_).ok());
+  WallTime due = Row("a").due_at;
   source_->fail = Status::Unavailable("HTTP 500 from the API", codes::kApiUnavailable);
+  clock_.Advance(seconds(1));
   for (const auto& m : ReceiveAll()) EXPECT_EQ(runner_->Process(m), CycleOutcome::kFailed);
   StreamRow a = Row("a");
+  EXPECT_EQ(a.due_at, due) << "a failure must not reschedule the stream";
   EXPECT_EQ(a.seq, 0);
   EXPECT_EQ(a.retry_count, 1);
   EXPECT_EQ(a.last_status, kStreamStatusFailing);
