@@ -73,6 +73,7 @@ class Loader {
   Status LoadSink(const TableReader& root, SinkOptions* out);
   Status LoadLog(const TableReader& root, LogOptions* out);
   Status LoadHealth(const TableReader& root, HealthOptions* out);
+  Status CheckBackoffBelowStall(const Config& config) const;
   Status LoadCollectors(const TableReader& root, std::vector<CollectorSpec>* out);
   Status LoadCollector(const TableReader& t, CollectorSpec* out);
   Status LoadStreams(const TableReader& t, std::vector<std::string>* out);
@@ -113,6 +114,7 @@ Result<Config> Loader::Load(const toml::table& root_table) {
   PAWS_RETURN_IF_ERROR(LoadLog(root, &config.log));
   PAWS_RETURN_IF_ERROR(LoadHealth(root, &config.health));
   PAWS_RETURN_IF_ERROR(LoadCollectors(root, &config.collectors));
+  PAWS_RETURN_IF_ERROR(CheckBackoffBelowStall(config));
   if (!env_.read_secrets) return config;
   for (const SecretSource& source : secrets_) {
     PAWS_RETURN_IF_ERROR(ReadSecret(source, &config.collectors[source.collector].secret));
@@ -195,6 +197,26 @@ Status Loader::LoadLog(const TableReader& root, LogOptions* out) {
     PAWS_RETURN_IF_ERROR(t->ReadString("path", &out->path));
   }
   out->path = Resolve(out->path);
+  return Status::Ok();
+}
+
+// DESIGN.md: the back-off is capped well below stall_after, so that a
+// failing stream keeps recording errors and is never taken for ceased.
+Status Loader::CheckBackoffBelowStall(const Config& config) const {
+  auto check = [&](Duration stall, const std::string& key) -> Status {
+    if (config.runtime.max_backoff < stall) return Status::Ok();
+    return Status::InvalidArgument(file_ + ": " + key + " (" + FormatDuration(stall) +
+                                       ") must be longer than runtime.max_backoff (" +
+                                       FormatDuration(config.runtime.max_backoff) +
+                                       "): a failing stream would look ceased",
+                                   codes::kConfigInvalid);
+  };
+  PAWS_RETURN_IF_ERROR(check(config.health.stall_after, "health.stall_after"));
+  for (size_t i = 0; i < config.collectors.size(); ++i) {
+    if (!config.collectors[i].stall_after) continue;
+    PAWS_RETURN_IF_ERROR(check(*config.collectors[i].stall_after,
+                               "collector[" + std::to_string(i + 1) + "].stall_after"));
+  }
   return Status::Ok();
 }
 

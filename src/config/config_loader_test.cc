@@ -449,6 +449,24 @@ TEST_F(ConfigLoaderTest, CommandsThatReadOnlyTheStoreNeedNoSecret) {
   EXPECT_FALSE(ParseConfig("[runtime]\nworkers = 0\n", "paws.toml", env).ok());
 }
 
+TEST_F(ConfigLoaderTest, HealthKeysAndTheBackoffBelowStallRule) {
+  Result<Config> config = Parse(WithCollector("stall_after = \"20m\"\ngrace = \"1h\"\n") +
+                                "[health]\ninterval = \"5m\"\nstall_after = \"10m\"\n"
+                                "grace = \"40m\"\nrepair = false\n");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->health.interval, std::chrono::minutes(5));
+  EXPECT_EQ(config->health.stall_after, std::chrono::minutes(10));
+  EXPECT_EQ(config->health.grace, std::chrono::minutes(40));
+  EXPECT_FALSE(config->health.repair);
+  EXPECT_EQ(config->collectors[0].stall_after, std::chrono::minutes(20));
+  EXPECT_EQ(config->collectors[0].grace, std::chrono::hours(1));
+  EXPECT_FALSE(Parse(kCollector).value().collectors[0].stall_after.has_value());
+  ExpectError("[runtime]\nmax_backoff = \"10m\"\n[health]\nstall_after = \"5m\"\n",
+              codes::kConfigInvalid, {"health.stall_after", "runtime.max_backoff"});
+  ExpectError(WithCollector("stall_after = \"1m\"\n"), codes::kConfigInvalid,
+              {"collector[1].stall_after"});
+}
+
 TEST_F(ConfigLoaderTest, OtherErrorsComeBeforeSecrets) {
   // The variable is unset, but the typo in [runtime] is what gets reported.
   ExpectError(WithCollector("secret_env = \"NOT_SET\"\n") + "[runtime]\nworkers = 0\n",

@@ -8,6 +8,7 @@
 #include "core/collector_set.h"
 #include "core/counters.h"
 #include "core/cycle.h"
+#include "core/health.h"
 #include "core/registration.h"
 #include "core/worker_pool.h"
 #include "paws/backend.h"
@@ -42,10 +43,18 @@ class Runtime {
 
   Backend* backend() { return backend_.get(); }
   const CycleCounters& counters() const { return counters_; }
+  // The report of the last health check (empty before the first one).
+  HealthReport LatestHealth();
 
  private:
   Runtime() = default;
   void Housekeeping();
+  // The health check thread: every health.interval, independent of the
+  // workers (it goes on when every poll fails or crashes).
+  void HealthLoop();
+  void RunHealthCheck();
+  // Waits up to `d` (real time) or until Stop; returns false when stopping.
+  bool Pause(Duration d);
 
   Config config_;
   Clock* clock_ = nullptr;
@@ -55,7 +64,11 @@ class Runtime {
   CycleCounters counters_;
   std::unique_ptr<CycleRunner> runner_;
   std::unique_ptr<WorkerPool> pool_;
+  std::unique_ptr<HealthChecker> health_;
+  std::mutex health_mu_;
+  HealthReport latest_health_;
   std::thread housekeeping_;
+  std::thread health_thread_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;

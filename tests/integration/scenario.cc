@@ -46,13 +46,12 @@ Status Scenario::Setup() {
   std::string toml = fmt::format(R"([store]
 backend = "sqlite"
 path = "paws.db"
-
+{store}
 [runtime]
 workers = {workers}
 visibility_timeout = "2s"
 receive_wait = "200ms"
-min_backoff = "1s"
-max_backoff = "2s"
+{runtime}
 
 [sink]
 type = "jsonl"
@@ -62,7 +61,11 @@ path = "events.jsonl"
 level = "info"
 path = "paws.log"
 )",
-                                 fmt::arg("workers", opts_.workers));
+                                 fmt::arg("workers", opts_.workers),
+                                 fmt::arg("store", opts_.store_toml),
+                                 fmt::arg("runtime", opts_.runtime_toml.empty()
+                                                         ? "min_backoff = \"1s\"\nmax_backoff = \"2s\""
+                                                         : opts_.runtime_toml));
   std::map<std::string, std::vector<std::string>> streams;
   std::map<std::string, std::string> tenants;
   for (const auto& s : kStreams) {
@@ -110,6 +113,12 @@ Result<std::unique_ptr<Process>> Scenario::StartPaws() {
 std::string Scenario::PawsLog() const {
   std::string log = ReadFile(dir_.File("paws.log")) + ReadFile(dir_.File("paws.err"));
   return log.size() > 6000 ? log.substr(log.size() - 6000) : log;
+}
+
+Result<std::optional<StreamRow>> Scenario::Row(const std::string& collector,
+                                                const std::string& stream) {
+  PAWS_ASSIGN_OR_RETURN(auto backend, OpenStore(dir_.File("paws.db")));
+  return backend->store()->GetStream(collector, stream);
 }
 
 Result<std::map<std::string, int>> Scenario::LiveMessagesPerStream() {

@@ -31,7 +31,9 @@ class Scenario {
     int history_minutes = 20;
     int page_limit = 3;
     int max_pages = 3;
-    std::string extra_toml;  // appended to the config
+    std::string store_toml;    // more lines in [store]
+    std::string runtime_toml;  // more lines in [runtime] (override the defaults below)
+    std::string extra_toml;    // appended to the config
     std::map<std::string, std::string> env = {{"PAWS_IT_TOKEN", "it-token"}};
   };
 
@@ -42,6 +44,8 @@ class Scenario {
   Status Setup();
   Result<std::unique_ptr<Process>> StartPaws();
 
+  // The stream row as the store has it now.
+  Result<std::optional<StreamRow>> Row(const std::string& collector, const std::string& stream);
   // (collector/stream) -> number of its messages in the queue now.
   Result<std::map<std::string, int>> LiveMessagesPerStream();
   // Every configured stream has committed a cycle and waits for a window

@@ -25,6 +25,19 @@ int main(int argc, char** argv) {
   reg->add_option("-c,--config", flags.config, "Configuration file (TOML)")->required();
   reg->add_flag("--json", flags.json, "Print JSON instead of text");
 
+  auto* check = app.add_subcommand(
+      "check", "Run one health check: every stream's class; exit 0 healthy, 1 unhealthy, 2 "
+               "the check could not run");
+  check->add_option("-c,--config", flags.config, "Configuration file (TOML)")->required();
+  check->add_flag("--json", flags.json, "Print JSON instead of a table");
+
+  auto* repair = app.add_subcommand(
+      "repair", "Run one health check and repair what it finds (re-seed ceased streams, seed "
+                "never-started ones, retire unexpected ones)");
+  repair->add_option("-c,--config", flags.config, "Configuration file (TOML)")->required();
+  repair->add_flag("--dry-run", flags.dry_run, "Only print what would be done");
+  repair->add_flag("--json", flags.json, "Print JSON instead of text");
+
   auto* version = app.add_subcommand("version", "Print the version");
 
   try {
@@ -41,6 +54,8 @@ int main(int argc, char** argv) {
   if (*run) return RunCommand(flags);
   if (*status) return StatusCommand(flags);
   if (*reg) return RegisterCommand(flags);
+  if (*check) return CheckCommand(flags);
+  if (*repair) return RepairCommand(flags);
   if (*version) {
     std::printf("paws %s\n", PAWS_VERSION);
     return kExitOk;
