@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "backends/open_backend.h"
 #include "paws/codes.h"
 #include "tests/integration/scenario.h"
 
@@ -141,6 +142,115 @@ TEST(Health, BadCredentialFailsTheCollectorWithItsCodeThenResumesWithNoGapAndNoR
   std::string log = ReadFile(sc.dir().File("paws.log"));
   EXPECT_EQ(log.find("[PAWS00052"), std::string::npos) << "nothing to repair\n" << log;
   EXPECT_EQ(Check(sc).first, 0);
+}
+
+// A crash loop: every cycle of beta starts (the worker records the
+// attempt) and the process dies before it finishes, again and again.
+TEST(Health, ACrashLoopIsStuckAndReportedWithTheCollectorCode) {
+  Scenario::Options opts;
+  opts.history_minutes = 10;
+  opts.extra_toml = R"(
+[health]
+interval = "1s"
+stall_after = "6s"
+grace = "30s"
+)";
+  Scenario sc(opts);
+  ASSERT_TRUE(sc.Setup().ok());
+  {
+    auto paws = sc.StartPaws();  // a first, healthy run
+    ASSERT_TRUE(paws.ok());
+    Status caught_up = sc.WaitCaughtUp(seconds(60));
+    ASSERT_TRUE(caught_up.ok()) << caught_up.ToString();
+    (*paws)->Signal(SIGTERM);
+    ASSERT_EQ((*paws)->Wait(seconds(30)), 0);
+  }
+  // Every request of beta now hangs for 4 s; each run is killed after 2 s.
+  ASSERT_TRUE(sc.fake()->SetFault(R"({"tenant":"beta","kind":"slow","delay_ms":4000})").ok());
+  std::pair<int, nlohmann::json> check;
+  bool stuck = false;
+  for (int i = 0; i < 20 && !stuck; ++i) {
+    auto paws = sc.StartPaws();
+    ASSERT_TRUE(paws.ok());
+    std::this_thread::sleep_for(seconds(2));
+    (*paws)->Signal(SIGKILL);
+    ASSERT_EQ((*paws)->Wait(seconds(10)), 128 + SIGKILL);
+    check = Check(sc);
+    for (const auto& c : check.second["collectors"]) {
+      stuck = stuck || (c["collector_id"] == "c-beta" && c["code"] == codes::kCollectorCrashLoop);
+    }
+  }
+  ASSERT_TRUE(stuck) << check.second.dump(2);
+  EXPECT_EQ(check.first, 1);
+  for (const auto& c : check.second["collectors"]) {
+    if (c["collector_id"] != "c-beta") continue;
+    for (const auto& s : c["streams"]) {
+      EXPECT_EQ(s["class"], "stuck") << s.dump();
+      EXPECT_EQ(s["code"], codes::kStreamStuck);
+    }
+  }
+}
+
+// Two daemons share one SQLite file and both run the health check; a
+// stream's message is deleted by hand. Exactly one of them repairs it.
+TEST(Health, TwoDaemonsRepairALostMessageExactlyOnce) {
+  Scenario::Options opts;
+  opts.history_minutes = 10;
+  opts.poll_interval_sec = 5;
+  opts.extra_toml = R"(
+[health]
+interval = "1s"
+stall_after = "8s"
+grace = "30s"
+)";
+  Scenario sc(opts);
+  ASSERT_TRUE(sc.Setup().ok());
+  auto one = sc.StartPaws();
+  auto two = sc.StartPaws();
+  ASSERT_TRUE(one.ok() && two.ok());
+  Status caught_up = sc.WaitCaughtUp(seconds(60));
+  ASSERT_TRUE(caught_up.ok()) << caught_up.ToString();
+  // Delete login's message by hand.
+  {
+    StoreOptions o;
+    o.path = sc.dir().File("paws.db");
+    auto backend = OpenBackend(o, Clock::System());
+    ASSERT_TRUE(backend.ok());
+    bool deleted = false;
+    for (int i = 0; i < 100 && !deleted; ++i) {
+      auto got = (*backend)->queue()->Receive(10, seconds(30), milliseconds(200));
+      ASSERT_TRUE(got.ok());
+      for (const auto& m : *got) {
+        auto sm = ParseStateMessage(m.body);
+        if (!deleted && sm.ok() && StateStringField(sm->state_json, "stream") == "login") {
+          ASSERT_TRUE((*backend)->queue()->Delete(m.receipt).ok());
+          deleted = true;
+        } else {
+          ASSERT_TRUE((*backend)->queue()->ChangeVisibility(m.receipt, Duration(0)).ok());
+        }
+      }
+    }
+    ASSERT_TRUE(deleted);
+  }
+  std::string repaired = std::string("[") + codes::kRepairReseeded + "] collector c-beta stream login";
+  ASSERT_TRUE(Eventually([&] { return Count(ReadFile(sc.dir().File("paws.log")), repaired) > 0; },
+                         seconds(40)))
+      << sc.PawsLog();
+  caught_up = sc.WaitCaughtUp(seconds(60));
+  ASSERT_TRUE(caught_up.ok()) << caught_up.ToString();
+  std::this_thread::sleep_for(seconds(3));  // both checkers run again
+  (*one)->Signal(SIGTERM);
+  (*two)->Signal(SIGTERM);
+  ASSERT_EQ((*one)->Wait(seconds(30)), 0);
+  ASSERT_EQ((*two)->Wait(seconds(30)), 0);
+  std::string log = ReadFile(sc.dir().File("paws.log"));
+  EXPECT_EQ(Count(log, std::string("[") + codes::kRepairReseeded + "]"), 1u) << log;
+  auto report = sc.Verify();  // also: exactly one live message per stream
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->missing, 0) << report->detail;
+  auto row = sc.Row("c-beta", "login");
+  ASSERT_TRUE(row.ok() && row->has_value());
+  EXPECT_EQ((*row)->epoch, 2) << "one repair, one new chain";
 }
 
 TEST(Health, CheckExitsTwoWhenItCannotRun) {
