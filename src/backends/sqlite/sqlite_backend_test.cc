@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "backends/sqlite/sqlite_db.h"
 #include "paws/codes.h"
 #include "testing/backend_conformance.h"
 #include "paws/clock.h"
@@ -225,6 +226,118 @@ TEST_F(SqliteBackendTest, ConcurrentCommitsFailAlone) {
     }
   }
   EXPECT_EQ(all->size(), static_cast<size_t>(kStreams));
+}
+
+// One batch commit with a success, a stale receipt (fails after writing:
+// undone), a lost claim (kConflict: only the deletion kept), a success and
+// another stale receipt: each cycle ends as if committed alone.
+TEST_F(SqliteBackendTest, CommitCyclesFailAloneInOneBatch) {
+  auto b = Open(path_, &clock_);
+  ASSERT_NE(b, nullptr);
+  constexpr int kStreams = 5;
+  for (int i = 0; i < kStreams; ++i) {
+    StreamRow row;
+    row.collector_id = "c1";
+    row.stream = "s" + std::to_string(i);
+    row.epoch = 1;
+    row.due_at = row.first_seen = clock_.Now();
+    ASSERT_TRUE(b->SeedStream({row, row.stream, Duration(0)}).ok());
+  }
+  auto got = b->queue()->Receive(kStreams, seconds(900), Duration(0));
+  ASSERT_TRUE(got.ok() && got->size() == static_cast<size_t>(kStreams));
+  std::vector<CycleCommit> cs;
+  for (const QueueMessage& m : *got) {
+    CycleCommit c;
+    c.claim = ClaimUpdate{"c1", m.body, 1, 1, "{}", clock_.Now(), clock_.Now()};
+    c.successor_body = m.body + "-next";
+    c.message_id = m.id;
+    c.receipt = m.receipt;
+    cs.push_back(c);
+  }
+  auto index = [&](const std::string& s) { return std::stoi(s.substr(1)); };
+  for (auto& c : cs) {
+    int i = index(c.claim.stream);
+    if (i == 1 || i == 4) c.receipt += "0";  // stale: kNotFound after the claim
+    if (i == 2) c.claim.epoch = 7;           // lost claim
+  }
+  std::vector<Status> results = b->CommitCycles(cs);
+  ASSERT_EQ(results.size(), cs.size());
+  auto all = b->queue()->ListAll();
+  ASSERT_TRUE(all.ok());
+  std::set<std::string> bodies;
+  for (const auto& m : *all) bodies.insert(m.body);
+  for (size_t k = 0; k < cs.size(); ++k) {
+    const std::string& s = cs[k].claim.stream;
+    int i = index(s);
+    auto row = b->store()->GetStream("c1", s);
+    ASSERT_TRUE(row.ok() && row->has_value());
+    auto rec = b->store()->GetRecord("c1", cs[k].message_id);
+    ASSERT_TRUE(rec.ok());
+    if (i == 1 || i == 4) {
+      EXPECT_EQ(results[k].code(), StatusCode::kNotFound) << s;
+      EXPECT_EQ((*row)->seq, 0) << s;
+      EXPECT_TRUE(bodies.count(s)) << s;
+      EXPECT_FALSE(bodies.count(s + "-next")) << s;
+      EXPECT_FALSE(rec->has_value()) << s;
+    } else if (i == 2) {
+      EXPECT_EQ(results[k].code(), StatusCode::kConflict) << s;
+      EXPECT_EQ((*row)->seq, 0) << s;
+      EXPECT_FALSE(bodies.count(s)) << s;  // the deletion is kept
+      EXPECT_FALSE(bodies.count(s + "-next")) << s;
+    } else {
+      EXPECT_TRUE(results[k].ok()) << s << " " << results[k].ToString();
+      EXPECT_EQ((*row)->seq, 1) << s;
+      EXPECT_FALSE(bodies.count(s)) << s;
+      EXPECT_TRUE(bodies.count(s + "-next")) << s;
+      ASSERT_TRUE(rec->has_value()) << s;
+      EXPECT_EQ((*rec)->status, RecordStatus::kComplete) << s;
+    }
+  }
+  EXPECT_EQ(all->size(), 4u);  // s1, s4 and the successors of s0, s3
+}
+
+// Db::WriteEach on its own: an item that fails (by Status or by exception)
+// in the middle of a group is undone, those around it are kept, and a
+// kConflict item keeps what it wrote.
+TEST_F(SqliteBackendTest, WriteEachUndoesOnlyTheFailingItems) {
+  auto db = sqlite::Db::Open(path_, milliseconds(1000));
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  sqlite::Db& d = **db;
+  static constexpr const char* kInsert =
+      "INSERT INTO dead_letters (id, body, reason, at) VALUES (?1, '', '', 0)";
+  auto insert = [&d](const char* id) {
+    SQLite::Statement& s = d.Prepare(kInsert);
+    s.bind(1, id);
+    s.exec();
+  };
+  std::vector<std::function<Status()>> fns = {
+      [&] { insert("a"); return Status::Ok(); },
+      [&]() -> Status { insert("b"); throw std::runtime_error("boom"); },
+      [&] { insert("c"); return Status::Conflict("lost"); },
+      [&] { insert("d"); return Status::Unavailable("later"); },
+      [&] { insert("e"); return Status::Ok(); },
+  };
+  std::vector<Status> st = d.WriteEach("test", fns);
+  ASSERT_EQ(st.size(), fns.size());
+  EXPECT_TRUE(st[0].ok());
+  EXPECT_EQ(st[1].code(), StatusCode::kInternal);
+  EXPECT_EQ(st[2].code(), StatusCode::kConflict);
+  EXPECT_EQ(st[3].code(), StatusCode::kUnavailable);
+  EXPECT_TRUE(st[4].ok());
+  std::vector<std::string> kept;
+  ASSERT_TRUE(d.Run("list", [&] {
+                 SQLite::Statement& s = d.Prepare("SELECT id FROM dead_letters ORDER BY id");
+                 while (s.executeStep()) kept.push_back(s.getColumn(0).getString());
+                 return Status::Ok();
+               }).ok());
+  EXPECT_EQ(kept, (std::vector<std::string>{"a", "c", "e"}));
+  // All kept: one pass, nothing run twice.
+  int runs = 0;
+  st = d.WriteEach("test", {[&] { ++runs; insert("f"); return Status::Ok(); },
+                            [&] { ++runs; return Status::Conflict("lost"); }});
+  EXPECT_EQ(runs, 2);
+  EXPECT_TRUE(st[0].ok());
+  EXPECT_EQ(st[1].code(), StatusCode::kConflict);
 }
 
 TEST_F(SqliteBackendTest, WaitSeesSendOfAnotherInstance) {

@@ -51,16 +51,26 @@ class Db {
   // commit (and its WAL pages and locks) is shared by all of them. Every
   // writer still sees the effects of those before it, as if alone.
   Status Write(std::string_view what, const std::function<Status()>& fn);
-  // Runs every fn of `fns` in one transaction, each inside its own
-  // savepoint: element i of the result is what fns[i] returned, and its
-  // effects are kept or undone as Write keeps or undoes them. If the
-  // transaction as a whole fails, every element is that failure and nothing
-  // is kept.
+  // Runs every fn of `fns` in one transaction: element i of the result is
+  // what fns[i] returned, and its effects are kept or undone as Write keeps
+  // or undoes them, each fn on its own. If the transaction as a whole fails,
+  // every element is that failure and nothing is kept.
+  //
+  // Each fn may run twice: when one returns a Status other than Ok and
+  // kConflict (or throws), everything done so far is undone and all of
+  // `fns` are run again, each in a savepoint. So a fn must set its outputs
+  // afresh on every run, and must not act outside the database.
   std::vector<Status> WriteEach(std::string_view what,
                                 const std::vector<std::function<Status()>>& fns);
   // Runs `fn` holding the connection, each statement in its own implicit
   // transaction: for reads and single-statement writes.
   Status Run(std::string_view what, const std::function<Status()>& fn);
+  // Runs `fn` holding the connection inside one read transaction (BEGIN
+  // DEFERRED ... COMMIT): every statement sees the same snapshot, and the
+  // WAL read lock is taken once. Returns what `fn` returned, or the error
+  // (an exception becomes a Status annotated with `what`). REQUIRES: `fn`
+  // only reads.
+  Status Read(std::string_view what, const std::function<Status()>& fn);
 
   // The cached statement for `sql`, reset and ready to bind. `sql` must be a
   // string with static storage: the cache is keyed by its address.
@@ -96,6 +106,9 @@ class Db {
   void WriteGroup(const std::vector<Writer*>& group);
   // Runs one writer of a group, inside a savepoint unless it is `alone`.
   void WriteOne(Writer* w, bool alone);
+  // WriteEach with a savepoint around each fn: the slow path.
+  std::vector<Status> WriteEachSavepoints(std::string_view what,
+                                          const std::vector<std::function<Status()>>& fns);
 
   const std::string path_;
 
