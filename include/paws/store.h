@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "paws/clock.h"
@@ -58,6 +59,12 @@ class StateStore {
   // Returns the row, or nullopt when there is none.
   virtual Result<std::optional<StreamRow>> GetStream(const std::string& collector_id,
                                                      const std::string& stream) = 0;
+  // GetStream for each (collector id, stream) of `keys`, in order; element
+  // i is the result for keys[i]. Backends that can read them all in one
+  // transaction do (SQLite): one snapshot, and one lock round for the whole
+  // batch. Default: GetStream for each.
+  virtual std::vector<Result<std::optional<StreamRow>>> GetStreams(
+      const std::vector<std::pair<std::string, std::string>>& keys);
   // The rows of one collector, ordered by stream name.
   virtual Result<std::vector<StreamRow>> ListStreams(const std::string& collector_id) = 0;
   // All rows of all collectors, ordered by (collector, stream).

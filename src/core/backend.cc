@@ -27,6 +27,14 @@ std::vector<Status> Backend::CommitCycles(const std::vector<CycleCommit>& cs) {
   return out;
 }
 
+std::vector<Result<std::optional<StreamRow>>> StateStore::GetStreams(
+    const std::vector<std::pair<std::string, std::string>>& keys) {
+  std::vector<Result<std::optional<StreamRow>>> out;
+  out.reserve(keys.size());
+  for (const auto& [collector_id, stream] : keys) out.push_back(GetStream(collector_id, stream));
+  return out;
+}
+
 std::vector<Result<AcquireOutcome>> StateStore::AcquireRecords(
     const std::vector<StateRecord>& recs, Duration lease) {
   std::vector<Result<AcquireOutcome>> out;

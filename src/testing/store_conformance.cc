@@ -70,6 +70,33 @@ TEST_P(StoreConformanceTest, CreateStreamRoundTripsEveryField) {
   EXPECT_EQ(Row("c1", "b"), sparse);
 }
 
+TEST_P(StoreConformanceTest, GetStreamsReadsEachKeyInOrder) {
+  StreamRow a = MakeRow("c1", "a", 1, 3);
+  StreamRow b = MakeRow("c1", "b", 2, 0);
+  ASSERT_TRUE(store()->CreateStream(a).ok());
+  ASSERT_TRUE(store()->CreateStream(b).ok());
+  auto got = store()->GetStreams({{"c1", "b"}, {"c1", "x"}, {"c2", "a"}, {"c1", "a"}, {"c1", "b"}});
+  ASSERT_EQ(got.size(), 5u);
+  for (const auto& r : got) ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*got[0], b);
+  EXPECT_FALSE(got[1]->has_value());
+  EXPECT_FALSE(got[2]->has_value());
+  EXPECT_EQ(*got[3], a);
+  EXPECT_EQ(*got[4], b);
+  EXPECT_TRUE(store()->GetStreams({}).empty());
+}
+
+TEST_P(StoreConformanceTest, GetStreamsSeesTheLatestWrites) {
+  ASSERT_TRUE(store()->CreateStream(MakeRow("c1", "a", 1, 0)).ok());
+  ASSERT_TRUE(store()->ClaimStream(Claim("a", 1, 1, clock_.Now(), R"({"n":2})")).ok());
+  auto got = store()->GetStreams({{"c1", "a"}});
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_TRUE(got[0].ok() && got[0]->has_value());
+  EXPECT_EQ((*got[0])->seq, 1);
+  EXPECT_EQ((*got[0])->checkpoint, R"({"n":2})");
+  EXPECT_EQ(*got[0], Row("c1", "a"));
+}
+
 TEST_P(StoreConformanceTest, CreateStreamTwiceConflictsAndKeepsTheFirst) {
   StreamRow first = MakeRow("c1", "a", 1, 0);
   ASSERT_TRUE(store()->CreateStream(first).ok());

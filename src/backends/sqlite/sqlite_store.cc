@@ -130,6 +130,30 @@ Result<std::optional<StreamRow>> SqliteStore::GetStream(const std::string& colle
   return out;
 }
 
+std::vector<Result<std::optional<StreamRow>>> SqliteStore::GetStreams(
+    const std::vector<std::pair<std::string, std::string>>& keys) {
+  std::vector<std::optional<StreamRow>> rows(keys.size());
+  Status st = db_->Read("get streams", [&] {
+    for (size_t i = 0; i < keys.size(); ++i) {
+      SQLite::Statement& s = db_->Prepare(kGetStream);
+      s.bind(1, keys[i].first);
+      s.bind(2, keys[i].second);
+      if (s.executeStep()) rows[i] = ReadStream(s);
+    }
+    return Status::Ok();
+  });
+  std::vector<Result<std::optional<StreamRow>>> out;
+  out.reserve(keys.size());
+  for (auto& row : rows) {
+    if (st.ok()) {
+      out.emplace_back(std::move(row));
+    } else {
+      out.emplace_back(st);
+    }
+  }
+  return out;
+}
+
 Result<std::vector<StreamRow>> SqliteStore::SelectStreams(const char* sql,
                                                           const std::string* collector_id) {
   std::vector<StreamRow> out;

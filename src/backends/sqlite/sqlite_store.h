@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "paws/clock.h"
@@ -22,6 +23,9 @@ class SqliteStore : public StateStore {
 
   Result<std::optional<StreamRow>> GetStream(const std::string& collector_id,
                                              const std::string& stream) override;
+  // One read transaction for all of them.
+  std::vector<Result<std::optional<StreamRow>>> GetStreams(
+      const std::vector<std::pair<std::string, std::string>>& keys) override;
   Result<std::vector<StreamRow>> ListStreams(const std::string& collector_id) override;
   Result<std::vector<StreamRow>> ListAllStreams() override;
   Status CreateStream(const StreamRow& row) override;
