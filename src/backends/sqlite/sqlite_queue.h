@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,8 @@ class SqliteQueue : public StateQueue {
   Db* const db_;
   Clock* const clock_;
   const Duration retention_;
+  // The last receive filled its batch: skip the read-only probe (TryReceive).
+  std::atomic<bool> busy_{false};
 };
 
 }  // namespace paws::sqlite
