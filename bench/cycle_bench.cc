@@ -101,9 +101,12 @@ BENCHMARK(BM_RuntimeCycles)
     ->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // The same backend calls the runtime makes for a batch (receive 10, read
-// each stream row, acquire the records together, commit them together),
-// from one thread, with no runtime around them.
+// the stream rows, acquire the records together, commit them together),
+// from one thread, with no runtime around them. batched_reads:0 reads each
+// row on its own (GetStream), batched_reads:1 all of them in one call
+// (GetStreams).
 void BM_BackendDirect(benchmark::State& state) {
+  const bool batched_reads = state.range(0) != 0;
   Fixture fx;
   Clock* clock = Clock::System();
   int64_t total = 0;
@@ -118,14 +121,20 @@ void BM_BackendDirect(benchmark::State& state) {
       WallTime now = clock->Now();
       std::vector<StateMessage> msgs;
       std::vector<std::string> streams;
+      std::vector<std::pair<std::string, std::string>> keys;
       std::vector<StateRecord> recs;
       for (const auto& m : *batch) {
         msgs.push_back(*ParseStateMessage(m.body));
         streams.push_back(StateStringField(msgs.back().state_json, "stream"));
-        (void)fx.backend->store()->GetStream("bench", streams.back());
+        if (batched_reads) {
+          keys.emplace_back("bench", streams.back());
+        } else {
+          (void)fx.backend->store()->GetStream("bench", streams.back());
+        }
         recs.push_back(StateRecord{"bench", m.id, "", now + kStateRecordTtl, now,
                                    RecordStatus::kIncomplete, streams.back(), ""});
       }
+      if (batched_reads) (void)fx.backend->store()->GetStreams(keys);
       (void)fx.backend->store()->AcquireRecords(recs, std::chrono::seconds(900));
       std::vector<CycleCommit> commits;
       for (size_t i = 0; i < batch->size(); ++i) {
@@ -149,7 +158,11 @@ void BM_BackendDirect(benchmark::State& state) {
   state.counters["cycles_per_sec"] = benchmark::Counter(static_cast<double>(total),
                                                         benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_BackendDirect)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_BackendDirect)
+    ->ArgName("batched_reads")
+    ->Arg(0)
+    ->Arg(1)
+    ->UseRealTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace paws
