@@ -74,6 +74,21 @@ struct HealthOptions {
   // never_started ones, retire unexpected ones); false: report only.
   // Default: true.
   bool repair = true;
+  // Receives a JSON POST whenever a stream's class changes; empty: none.
+  // Default: empty.
+  std::string webhook_url;
+};
+
+// [status] — the status HTTP server of `paws run`.
+struct StatusOptions {
+  // Serve /healthz, /v1/status, /v1/collectors/{id}, /metrics. Default: true.
+  bool enabled = true;
+  // Default: "127.0.0.1" (loopback only).
+  std::string host = "127.0.0.1";
+  // Default: 9470; 0 picks a free port.
+  int port = 9470;
+  // When set, the bound port is written to this file. Default: empty.
+  std::string port_file;
 };
 
 // The whole configuration file.
@@ -84,6 +99,7 @@ struct Config {
   SinkOptions sink;
   LogOptions log;
   HealthOptions health;
+  StatusOptions status;
   std::vector<CollectorSpec> collectors;
 
   // The collector with that id, or null.

@@ -73,6 +73,7 @@ class Loader {
   Status LoadSink(const TableReader& root, SinkOptions* out);
   Status LoadLog(const TableReader& root, LogOptions* out);
   Status LoadHealth(const TableReader& root, HealthOptions* out);
+  Status LoadStatus(const TableReader& root, StatusOptions* out);
   Status CheckBackoffBelowStall(const Config& config) const;
   Status LoadCollectors(const TableReader& root, std::vector<CollectorSpec>* out);
   Status LoadCollector(const TableReader& t, CollectorSpec* out);
@@ -107,12 +108,13 @@ Result<Config> Loader::Load(const toml::table& root_table) {
   config.file = file_;
   TableReader root(file_, root_table, "", "");
   PAWS_RETURN_IF_ERROR(
-      root.CheckKeys({"store", "runtime", "sink", "log", "health", "collector"}));
+      root.CheckKeys({"store", "runtime", "sink", "log", "health", "status", "collector"}));
   PAWS_RETURN_IF_ERROR(LoadStore(root, &config.store));
   PAWS_RETURN_IF_ERROR(LoadRuntime(root, &config.runtime));
   PAWS_RETURN_IF_ERROR(LoadSink(root, &config.sink));
   PAWS_RETURN_IF_ERROR(LoadLog(root, &config.log));
   PAWS_RETURN_IF_ERROR(LoadHealth(root, &config.health));
+  PAWS_RETURN_IF_ERROR(LoadStatus(root, &config.status));
   PAWS_RETURN_IF_ERROR(LoadCollectors(root, &config.collectors));
   PAWS_RETURN_IF_ERROR(CheckBackoffBelowStall(config));
   if (!env_.read_secrets) return config;
@@ -223,11 +225,32 @@ Status Loader::CheckBackoffBelowStall(const Config& config) const {
 Status Loader::LoadHealth(const TableReader& root, HealthOptions* out) {
   PAWS_ASSIGN_OR_RETURN(auto t, Section(root, "health"));
   if (t == nullptr) return Status::Ok();
-  PAWS_RETURN_IF_ERROR(t->CheckKeys({"interval", "stall_after", "grace", "repair"}));
+  PAWS_RETURN_IF_ERROR(
+      t->CheckKeys({"interval", "stall_after", "grace", "repair", "webhook_url"}));
   PAWS_RETURN_IF_ERROR(t->ReadDuration("interval", ZeroDuration::kRejected, &out->interval));
   PAWS_RETURN_IF_ERROR(t->ReadDuration("stall_after", ZeroDuration::kRejected, &out->stall_after));
   PAWS_RETURN_IF_ERROR(t->ReadDuration("grace", ZeroDuration::kRejected, &out->grace));
-  return t->ReadBool("repair", &out->repair);
+  PAWS_RETURN_IF_ERROR(t->ReadBool("repair", &out->repair));
+  PAWS_RETURN_IF_ERROR(t->ReadString("webhook_url", &out->webhook_url));
+  if (!out->webhook_url.empty() && !StartsWithNoCase(out->webhook_url, "http://") &&
+      !StartsWithNoCase(out->webhook_url, "https://")) {
+    return t->Error("webhook_url", "expected a URL starting with http:// or https://",
+                    t->Find("webhook_url"));
+  }
+  return Status::Ok();
+}
+
+Status Loader::LoadStatus(const TableReader& root, StatusOptions* out) {
+  PAWS_ASSIGN_OR_RETURN(auto t, Section(root, "status"));
+  if (t != nullptr) {
+    PAWS_RETURN_IF_ERROR(t->CheckKeys({"enabled", "host", "port", "port_file"}));
+    PAWS_RETURN_IF_ERROR(t->ReadBool("enabled", &out->enabled));
+    PAWS_RETURN_IF_ERROR(t->ReadNonEmptyString("host", &out->host));
+    PAWS_RETURN_IF_ERROR(t->ReadInt("port", 0, 65535, &out->port));
+    PAWS_RETURN_IF_ERROR(t->ReadString("port_file", &out->port_file));
+  }
+  if (!out->port_file.empty()) out->port_file = Resolve(out->port_file);
+  return Status::Ok();
 }
 
 Status Loader::LoadCollectors(const TableReader& root, std::vector<CollectorSpec>* out) {

@@ -179,8 +179,8 @@ CycleOutcome CycleRunner::Process(const QueueMessage& m) { return ProcessBatch({
 
 // Steps 1-2 for one message. Returns the work to go on with, or nullopt
 // when the message is done with (its outcome in *outcome).
-std::optional<CycleRunner::Work> CycleRunner::ParseAndFence(const QueueMessage& m,
-                                                            CycleOutcome* outcome) {
+std::optional<CycleRunner::Work> CycleRunner::ParseAndFence(
+    const QueueMessage& m, CycleOutcome* outcome, std::pair<std::string, std::string>* label) {
   CycleCounters::Inc(counters_->received);
   // 1. Parse.
   auto parsed = ParseStateMessage(m.body);
@@ -207,8 +207,10 @@ std::optional<CycleRunner::Work> CycleRunner::ParseAndFence(const QueueMessage& 
     return std::nullopt;
   }
   const CollectorSpec& spec = entry->spec;
+  label->first = spec.id;
   auto stream = ResolveStream(sm, spec);
   if (!stream.ok()) return *outcome = Poison(m, spec.id, stream.status()), std::nullopt;
+  label->second = *stream;
 
   // 2. Fence.
   StateStore* store = backend_->store();
@@ -246,16 +248,32 @@ std::optional<CycleRunner::Work> CycleRunner::ParseAndFence(const QueueMessage& 
 // backends that can). Each cycle still succeeds or fails on its own.
 std::vector<CycleOutcome> CycleRunner::ProcessBatch(const std::vector<QueueMessage>& batch) {
   std::vector<CycleOutcome> out(batch.size(), CycleOutcome::kBackendError);
+  std::vector<std::pair<std::string, std::string>> labels(batch.size());
+  std::vector<int64_t> events(batch.size(), 0);
   std::vector<Work> work;
   std::vector<size_t> index;
   for (size_t i = 0; i < batch.size(); ++i) {
-    auto w = ParseAndFence(batch[i], &out[i]);
+    auto w = ParseAndFence(batch[i], &out[i], &labels[i]);
     if (w) {
       work.push_back(std::move(*w));
       index.push_back(i);
     }
   }
-  if (work.empty()) return out;
+  RunSteps(&work, index, &out, &events);
+  if (observer_ != nullptr) {
+    for (size_t i = 0; i < batch.size(); ++i) {
+      observer_->OnCycle(labels[i].first, labels[i].second, out[i], events[i]);
+    }
+  }
+  return out;
+}
+
+// Steps 3-7 for the messages that passed the fence.
+void CycleRunner::RunSteps(std::vector<Work>* work_ptr, const std::vector<size_t>& index,
+                           std::vector<CycleOutcome>* out_ptr, std::vector<int64_t>* events) {
+  std::vector<Work>& work = *work_ptr;
+  std::vector<CycleOutcome>& out = *out_ptr;
+  if (work.empty()) return;
 
   // 3. Dedup.
   WallTime now = clock_->Now();
@@ -304,15 +322,18 @@ std::vector<CycleOutcome> CycleRunner::ProcessBatch(const std::vector<QueueMessa
     commits.push_back(MakeCommit(w));
     committing.push_back(k);
   }
-  if (commits.empty()) return out;
+  if (commits.empty()) return;
 
   // 5-7. Claim, enqueue the successors, complete.
   std::vector<Status> committed = backend_->CommitCycles(commits);
   for (size_t c = 0; c < committing.size(); ++c) {
     const Work& w = work[committing[c]];
-    out[index[committing[c]]] = Committed(w, committed[c]);
+    size_t i = index[committing[c]];
+    out[i] = Committed(w, committed[c]);
+    if (out[i] == CycleOutcome::kCommitted) {
+      (*events)[i] = static_cast<int64_t>(w.polled.events.size());
+    }
   }
-  return out;
 }
 
 // The polls before this one used up the lease: rather than poll with no

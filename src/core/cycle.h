@@ -28,6 +28,17 @@ enum class CycleOutcome {
 };
 std::string_view CycleOutcomeName(CycleOutcome o);
 
+// Told of the outcome of every message a runner processes (for metrics).
+// Called on worker threads; must be thread-safe and cheap.
+class CycleObserver {
+ public:
+  virtual ~CycleObserver() = default;
+  // `collector` and `stream` are empty when not known (an unreadable body);
+  // `events` is what a committed cycle sent to the sink, else 0.
+  virtual void OnCycle(const std::string& collector, const std::string& stream,
+                       CycleOutcome outcome, int64_t events) = 0;
+};
+
 // Runs the cycle of DESIGN.md on one received message. Holds no state of
 // its own between messages besides counters, so one runner serves all
 // worker threads. Thread-safe. Never throws.
@@ -44,6 +55,12 @@ class CycleRunner {
   // that can. Element i is the outcome of batch[i].
   std::vector<CycleOutcome> ProcessBatch(const std::vector<QueueMessage>& batch);
 
+  // Not owned; may be null. Set before the first Process.
+  void set_observer(CycleObserver* observer) { observer_ = observer; }
+  // Seeds the back-off jitter (a deterministic simulation sets it; the
+  // default seed comes from the OS). Set before the first Process.
+  void set_jitter_seed(uint64_t seed) { rng_.seed(seed); }
+
   // The back-off before retry number `retry` (1-based), without jitter.
   static Duration Backoff(const RuntimeOptions& options, int retry);
 
@@ -57,7 +74,11 @@ class CycleRunner {
     WallTime due_at;  // the row's DueAt: a failure does not move it
     PollResult polled;
   };
-  std::optional<Work> ParseAndFence(const QueueMessage& m, CycleOutcome* outcome);
+  // `label` gets the collector and stream as soon as they are known.
+  std::optional<Work> ParseAndFence(const QueueMessage& m, CycleOutcome* outcome,
+                                    std::pair<std::string, std::string>* label);
+  void RunSteps(std::vector<Work>* work, const std::vector<size_t>& index,
+                std::vector<CycleOutcome>* out, std::vector<int64_t>* events);
   CycleOutcome Defer(const Work& w);
   CycleCommit MakeCommit(const Work& w);
   CycleOutcome Committed(const Work& w, const Status& st);
@@ -75,6 +96,7 @@ class CycleRunner {
   Clock* clock_;
   RuntimeOptions options_;
   CycleCounters* counters_;
+  CycleObserver* observer_ = nullptr;
   std::mutex rng_mu_;
   std::mt19937_64 rng_;
 };

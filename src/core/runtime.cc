@@ -2,7 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
+
 #include "backends/open_backend.h"
+#include "paws/codes.h"
 
 namespace paws {
 
@@ -18,6 +21,7 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, const Runti
   rt->runner_ = std::make_unique<CycleRunner>(rt->backend_.get(), rt->collectors_.get(),
                                               rt->sink_.get(), deps.clock, config.runtime,
                                               &rt->counters_);
+  rt->runner_->set_observer(rt.get());
   rt->pool_ = std::make_unique<WorkerPool>(rt->backend_->queue(), rt->runner_.get(),
                                            config.runtime);
   rt->health_ = std::make_unique<HealthChecker>(rt->backend_.get(), config.collectors,
@@ -31,11 +35,32 @@ Result<RegistrationReport> Runtime::Register() {
   return RegisterCollectors(backend_.get(), *collectors_, clock_);
 }
 
-void Runtime::Start() {
+Status Runtime::Start() {
+  if (config_.status.enabled) {
+    PAWS_ASSIGN_OR_RETURN(server_, StatusServer::Start(StatusServerOptions{config_.status.host,
+                                                                           config_.status.port},
+                                                       this));
+    if (!config_.status.port_file.empty()) {
+      std::string tmp = config_.status.port_file + ".tmp";
+      if (FILE* f = std::fopen(tmp.c_str(), "w")) {
+        std::fprintf(f, "%d\n", server_->port());
+        std::fclose(f);
+        std::rename(tmp.c_str(), config_.status.port_file.c_str());
+      }
+    }
+    spdlog::info("status server on http://{}:{}", config_.status.host, server_->port());
+  }
+  if (!config_.health.webhook_url.empty()) {
+    webhook_http_ = MakeCurlHttpClient();
+    WebhookOptions w;
+    w.url = config_.health.webhook_url;
+    webhook_ = std::make_unique<WebhookNotifier>(w, webhook_http_.get(), clock_);
+  }
   started_ = true;
   pool_->Start();
   housekeeping_ = std::thread([this] { Housekeeping(); });
   health_thread_ = std::thread([this] { HealthLoop(); });
+  return Status::Ok();
 }
 
 void Runtime::Stop() {
@@ -49,6 +74,8 @@ void Runtime::Stop() {
   pool_->Stop();
   if (housekeeping_.joinable()) housekeeping_.join();
   if (health_thread_.joinable()) health_thread_.join();
+  if (webhook_) webhook_->Stop();
+  if (server_) server_->Stop();
 }
 
 bool Runtime::Pause(Duration d) {
@@ -87,9 +114,20 @@ void Runtime::RunHealthCheck() {
       if (!s.code.empty()) spdlog::warn("[{}] collector {}: {}", s.code, c.collector_id, s.message);
     }
   }
-  if (config_.health.repair) health_->Repair(*report, /*dry_run=*/false);
+  if (config_.health.repair) {
+    for (const auto& a : health_->Repair(*report, /*dry_run=*/false)) {
+      if (a.done || a.code == codes::kRepairLost) metrics_.CountRepair(a.collector_id, a.stream, a.code);
+    }
+  }
   std::lock_guard<std::mutex> lock(health_mu_);
+  if (webhook_) webhook_->Notify(latest_health_, *report);
   latest_health_ = std::move(report).value();
+}
+
+void Runtime::OnCycle(const std::string& collector, const std::string& stream,
+                      CycleOutcome outcome, int64_t events) {
+  metrics_.CountCycle(collector, stream, outcome);
+  if (events > 0) metrics_.CountEvents(collector, stream, events);
 }
 
 HealthReport Runtime::LatestHealth() {

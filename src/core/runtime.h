@@ -9,6 +9,9 @@
 #include "core/counters.h"
 #include "core/cycle.h"
 #include "core/health.h"
+#include "core/metrics.h"
+#include "server/status_server.h"
+#include "server/webhook.h"
 #include "core/registration.h"
 #include "core/worker_pool.h"
 #include "paws/backend.h"
@@ -27,7 +30,7 @@ struct RuntimeDeps {
 
 // `paws run`: the backend, the collectors with their sources, the sink, the
 // worker pool and the housekeeping thread (retention and TTL purges).
-class Runtime {
+class Runtime : public StatusSource, public CycleObserver {
  public:
   // Opens the backend and makes every source and the sink. Errors name the
   // collector or key at fault.
@@ -36,15 +39,27 @@ class Runtime {
 
   // Registers every configured stream (idempotent).
   Result<RegistrationReport> Register();
-  // Starts the workers and housekeeping. REQUIRES: not started.
-  void Start();
+  // Starts the workers, housekeeping, the health check and the status
+  // server. Fails (and starts nothing) when the status server cannot bind.
+  // REQUIRES: not started.
+  Status Start();
   // Lets cycles under way finish, then stops. Idempotent.
   void Stop();
 
   Backend* backend() { return backend_.get(); }
   const CycleCounters& counters() const { return counters_; }
-  // The report of the last health check (empty before the first one).
-  HealthReport LatestHealth();
+  // The port of the status server, or 0 when it is off. REQUIRES: Start.
+  int status_port() const { return server_ ? server_->port() : 0; }
+
+  // StatusSource: the report of the last health check (empty before the
+  // first one), the metrics, the time.
+  HealthReport LatestHealth() override;
+  Metrics::Snapshot MetricsSnapshot() override { return metrics_.TakeSnapshot(); }
+  WallTime Now() override { return clock_->Now(); }
+
+  // CycleObserver.
+  void OnCycle(const std::string& collector, const std::string& stream, CycleOutcome outcome,
+               int64_t events) override;
 
  private:
   Runtime() = default;
@@ -62,6 +77,10 @@ class Runtime {
   std::unique_ptr<CollectorSet> collectors_;
   std::unique_ptr<Sink> sink_;
   CycleCounters counters_;
+  Metrics metrics_;
+  std::unique_ptr<HttpClient> webhook_http_;
+  std::unique_ptr<WebhookNotifier> webhook_;
+  std::unique_ptr<StatusServer> server_;
   std::unique_ptr<CycleRunner> runner_;
   std::unique_ptr<WorkerPool> pool_;
   std::unique_ptr<HealthChecker> health_;

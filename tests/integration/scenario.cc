@@ -60,6 +60,10 @@ path = "events.jsonl"
 [log]
 level = "info"
 path = "paws.log"
+
+[status]
+port = 0
+port_file = "status.port"
 )",
                                  fmt::arg("workers", opts_.workers),
                                  fmt::arg("store", opts_.store_toml),

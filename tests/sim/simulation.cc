@@ -128,6 +128,7 @@ Status Sim::Setup() {
   health_.grace = minutes(15);
   runner_ = std::make_unique<CycleRunner>(backend_.get(), collectors_.get(), &sink_, &clock_,
                                           runtime_, &counters_);
+  runner_->set_jitter_seed(opts_.seed);
   checker_ = std::make_unique<HealthChecker>(backend_.get(), specs_, collectors_.get(), &clock_,
                                              health_);
   next_health_ = clock_.Now();

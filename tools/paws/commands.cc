@@ -69,7 +69,8 @@ int RunCommand(const CommonFlags& flags) {
                "streams registered",
                PAWS_VERSION, config->collectors.size(), streams, config->runtime.workers,
                config->store.backend, config->store.path, reg->seeded);
-  (*rt)->Start();
+  Status started = (*rt)->Start();
+  if (!started.ok()) return PrintError(started), kExitFailure;
   int sig = 0;
   sigwait(&stop_signals, &sig);
   spdlog::info("received {}, finishing the cycles under way", sig == SIGINT ? "SIGINT" : "SIGTERM");

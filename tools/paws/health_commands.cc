@@ -10,6 +10,7 @@
 #include "core/collector_set.h"
 #include "core/health.h"
 #include "core/logging.h"
+#include "server/health_json.h"
 #include "paws/codes.h"
 #include "paws/registry.h"
 #include "tools/paws/commands.h"
@@ -33,26 +34,6 @@ std::string Table(const HealthReport& r) {
   }
   out += r.healthy ? "healthy\n" : "UNHEALTHY\n";
   return out;
-}
-
-nlohmann::json Json(const HealthReport& r) {
-  nlohmann::json cs = nlohmann::json::array();
-  for (const auto& c : r.collectors) {
-    nlohmann::json ss = nlohmann::json::array();
-    for (const auto& s : c.streams) {
-      ss.push_back({{"stream", s.stream},
-                    {"class", StreamClassName(s.cls)},
-                    {"healthy", s.healthy},
-                    {"code", s.code},
-                    {"message", s.message}});
-    }
-    cs.push_back({{"collector_id", c.collector_id},
-                  {"healthy", c.healthy},
-                  {"code", c.code},
-                  {"message", c.message},
-                  {"streams", ss}});
-  }
-  return {{"healthy", r.healthy}, {"checked_at", FormatRfc3339(r.at)}, {"collectors", cs}};
 }
 
 struct Checked {
@@ -84,7 +65,7 @@ int CheckCommand(const CommonFlags& flags) {
   int code = kExitOk;
   auto checked = LoadAndCheck(flags, /*read_secrets=*/false, nullptr, &code);
   if (!checked) return code;
-  std::string out = flags.json ? Json(checked->report).dump(2) + "\n" : Table(checked->report);
+  std::string out = flags.json ? HealthReportJson(checked->report) + "\n" : Table(checked->report);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return checked->report.healthy ? kExitOk : kExitFailure;
 }
