@@ -211,28 +211,31 @@ grace = "30s"
   ASSERT_TRUE(one.ok() && two.ok());
   Status caught_up = sc.WaitCaughtUp(seconds(60));
   ASSERT_TRUE(caught_up.ok()) << caught_up.ToString();
-  // Delete login's message by hand.
+  // Delete login's message by hand (the daemons paused for that moment, so
+  // the hand does not have to race them for it).
+  (*one)->Signal(SIGSTOP);
+  (*two)->Signal(SIGSTOP);
   {
     StoreOptions o;
     o.path = sc.dir().File("paws.db");
     auto backend = OpenBackend(o, Clock::System());
     ASSERT_TRUE(backend.ok());
     bool deleted = false;
-    // Racing both daemons for it, for at most a minute.
-    auto until = std::chrono::steady_clock::now() + seconds(60);
+    auto until = std::chrono::steady_clock::now() + seconds(30);
     while (!deleted && std::chrono::steady_clock::now() < until) {
       auto got = (*backend)->queue()->Receive(10, seconds(30), milliseconds(200));
-      ASSERT_TRUE(got.ok());
+      if (!got.ok()) continue;  // a paused daemon may hold the write lock for a moment
       for (const auto& m : *got) {
         auto sm = ParseStateMessage(m.body);
         if (!deleted && sm.ok() && StateStringField(sm->state_json, "stream") == "login") {
-          ASSERT_TRUE((*backend)->queue()->Delete(m.receipt).ok());
-          deleted = true;
+          deleted = (*backend)->queue()->Delete(m.receipt).ok();
         } else {
-          ASSERT_TRUE((*backend)->queue()->ChangeVisibility(m.receipt, Duration(0)).ok());
+          (void)(*backend)->queue()->ChangeVisibility(m.receipt, Duration(0));
         }
       }
     }
+    (*one)->Signal(SIGCONT);
+    (*two)->Signal(SIGCONT);
     ASSERT_TRUE(deleted);
   }
   std::string repaired = std::string("[") + codes::kRepairReseeded + "] collector c-beta stream login";
