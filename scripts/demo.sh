@@ -33,6 +33,8 @@ paws demo
   store         : var/paws.db (SQLite)
   events go to  : var/events.jsonl      (tail -f var/events.jsonl)
   status        : $BIN/tools/paws/paws status --config examples/demo.toml [--json]
+  health        : $BIN/tools/paws/paws check --config examples/demo.toml [--json]
+  status server : http://127.0.0.1:9470/v1/status  and  /metrics
   stop          : Ctrl-C
 MSG
 "$BIN/tools/paws/paws" run --config examples/demo.toml &
