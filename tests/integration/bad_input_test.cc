@@ -18,17 +18,6 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-// Polls `pred` every 100 ms for at most `limit`.
-template <typename Pred>
-bool Eventually(Pred pred, std::chrono::milliseconds limit) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(milliseconds(100));
-  }
-  return pred();
-}
-
 
 nlohmann::json StatusJson(const Scenario& sc) {
   std::string out, err;

@@ -11,6 +11,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "paws/backend.h"
@@ -96,6 +97,17 @@ std::string FakeSaasBinary();
 int RunPaws(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
             std::string* out, std::string* err,
             std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+// Polls `pred` every 100 ms for at most `limit`; returns its last answer.
+template <typename Pred>
+bool Eventually(Pred pred, std::chrono::milliseconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return pred();
+}
 
 std::string ReadFile(const std::string& path);
 void WriteFile(const std::string& path, const std::string& content);

@@ -42,24 +42,10 @@ constexpr const char* kCountDead = "SELECT count(*) FROM dead_letters";
 
 constexpr auto kPollSlice = std::chrono::milliseconds(10);
 
-
-// A UUID v7 (RFC 9562): the send time in Unix milliseconds, then 74 random
-// bits. The message id is the key of its state record, and ids that grow
-// with time put the records a batch inserts side by side at the end of the
-// state_records B-tree instead of on as many pages as there are records:
-// half the WAL pages written per cycle. Still unique across processes.
-std::string NewUuidV7(int64_t unix_ms) {
-  uint64_t hi = (static_cast<uint64_t>(unix_ms) << 16) | 0x7000ull | (Random64() & 0xFFFull);
-  uint64_t lo = (Random64() & ~(0xC000ull << 48)) | (0x8000ull << 48);
-  char buf[40];
-  std::snprintf(buf, sizeof(buf), "%08llx-%04llx-%04llx-%04llx-%012llx",
-                static_cast<unsigned long long>(hi >> 32),
-                static_cast<unsigned long long>((hi >> 16) & 0xFFFF),
-                static_cast<unsigned long long>(hi & 0xFFFF),
-                static_cast<unsigned long long>(lo >> 48),
-                static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFull));
-  return buf;
-}
+// Message ids are UUID v7 (time-ordered): the id is the key of its state
+// record, and ids that grow with time put the records a batch inserts side
+// by side at the end of the state_records B-tree instead of on as many pages
+// as there are records: half the WAL pages written per cycle.
 
 // "<seq>:<id>:<nonce>": seq finds the row, id tells a message that is gone
 // (even if its seq were reused) from one received again since.
