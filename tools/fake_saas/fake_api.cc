@@ -261,6 +261,12 @@ std::optional<FakeResponse> FakeApi::FaultResponseLocked(const FakeFault& fault,
       res.headers.emplace_back("Content-Type", "application/json");
       res.body = "[{\"uuid\":\"" + FakeEventId(fault.tenant, stream, 0).substr(0, 13);
       break;
+    case FakeFaultKind::kCrash:
+      res.status = 200;
+      res.headers.emplace_back("Content-Type", "application/json");
+      res.headers.emplace_back("X-Fake-Crash", "abort");
+      res.body = "[]";
+      break;
     case FakeFaultKind::kSlow:
     case FakeFaultKind::kNone:
       return std::nullopt;
@@ -382,17 +388,20 @@ std::string_view FakeFaultKindName(FakeFaultKind kind) {
       return "slow";
     case FakeFaultKind::kMalformed:
       return "malformed";
+    case FakeFaultKind::kCrash:
+      return "crash";
   }
   return "none";
 }
 
 Result<FakeFaultKind> ParseFakeFaultKind(std::string_view name) {
   for (FakeFaultKind k : {FakeFaultKind::kNone, FakeFaultKind::k401, FakeFaultKind::k429,
-                          FakeFaultKind::k500, FakeFaultKind::kSlow, FakeFaultKind::kMalformed}) {
+                          FakeFaultKind::k500, FakeFaultKind::kSlow, FakeFaultKind::kMalformed,
+                          FakeFaultKind::kCrash}) {
     if (FakeFaultKindName(k) == name) return k;
   }
   return Status::InvalidArgument("unknown fault kind \"" + std::string(name) +
-                                 "\" (401, 429, 500, slow, malformed, none)");
+                                 "\" (401, 429, 500, slow, malformed, crash, none)");
 }
 
 }  // namespace paws

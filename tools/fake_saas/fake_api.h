@@ -46,7 +46,10 @@ struct FakeApiOptions {
   int rate_limit_per_minute = 1200;
 };
 
-enum class FakeFaultKind { kNone, k401, k429, k500, kSlow, kMalformed };
+// kCrash answers 200 with an empty page and `X-Fake-Crash: abort`: the
+// `fake` source then aborts the process, standing in for a source plugin
+// that crashes (tests of the crash-loop health class).
+enum class FakeFaultKind { kNone, k401, k429, k500, kSlow, kMalformed, kCrash };
 
 // A fault applied to log requests of a tenant (all streams when `stream`
 // is empty), to the next `count` requests or, when count < 0, until cleared.

@@ -206,6 +206,11 @@ TEST_F(FakeApiTest, EveryFaultKind) {
   EXPECT_EQ(r.status, 200);
   EXPECT_FALSE(json::accept(r.body));
 
+  set(R"({"tenant":"acme","kind":"crash"})");
+  r = Window(since, until);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(json::parse(r.body).size(), 0u);
+
   set(R"({"tenant":"acme","kind":"slow","delay_ms":2500})");
   r = Window(since, until);
   EXPECT_EQ(r.status, 200);
@@ -217,7 +222,7 @@ TEST_F(FakeApiTest, EveryFaultKind) {
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.delay, Duration(0));
   // Faulted requests count as requests but serve nothing.
-  EXPECT_EQ(api_.Requests("acme", "s1"), 6);
+  EXPECT_EQ(api_.Requests("acme", "s1"), 7);
   EXPECT_EQ(api_.ServedIds("acme", "s1").size(), 3u);
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstdio>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "http/url.h"
@@ -91,6 +93,7 @@ class FakeSource : public Source {
     const int max_pages = std::max(1, spec_.max_pages_per_cycle);
     for (int page = 1;; ++page) {
       PAWS_ASSIGN_OR_RETURN(HttpResponse res, Fetch(url, deadline));
+      CrashIfAsked(res);
       PAWS_RETURN_IF_ERROR(CheckStatus(res, url));
       PAWS_RETURN_IF_ERROR(ParseEvents(res.body, url, &result.events));
       std::string next = FindLinkRel(res.headers, "next");
@@ -182,6 +185,15 @@ class FakeSource : public Source {
         return res.status().WithCode(codes::kApiUnavailable);
       default:
         return res.status();
+    }
+  }
+
+  // The fake API's `crash` fault: this source stands in for a plugin that
+  // takes the process down (a crash loop for the health check to find).
+  static void CrashIfAsked(const HttpResponse& res) {
+    if (res.Header("X-Fake-Crash") == "abort") {
+      std::fputs("fake source: the API's crash fault: aborting\n", stderr);
+      std::abort();
     }
   }
 
