@@ -13,16 +13,6 @@
 namespace paws::testing {
 namespace {
 
-struct Stream {
-  const char* collector;
-  const char* tenant;
-  const char* stream;
-};
-constexpr Stream kStreams[] = {{"c-alpha", "alpha", "system"},
-                               {"c-beta", "beta", "login"},
-                               {"c-beta", "beta", "admin"},
-                               {"c-beta", "beta", "drive"}};
-
 std::string Key(const std::string& collector, const std::string& stream) {
   return collector + "/" + stream;
 }
@@ -36,6 +26,13 @@ Result<std::unique_ptr<Backend>> OpenStore(const std::string& path) {
 
 }  // namespace
 
+std::vector<Scenario::StreamSpec> Scenario::DefaultStreams() {
+  return {{"c-alpha", "alpha", "system"},
+          {"c-beta", "beta", "login"},
+          {"c-beta", "beta", "admin"},
+          {"c-beta", "beta", "drive"}};
+}
+
 Status Scenario::Setup() {
   PAWS_ASSIGN_OR_RETURN(fake_, FakeSaas::Start(dir_, opts_.rate_per_minute));
   // Start on a whole minute so windows line up with the API's event grid.
@@ -43,6 +40,19 @@ Status Scenario::Setup() {
   auto start_ms = (now_ms / 60000 - opts_.history_minutes) * 60000;
   start_ = FormatRfc3339(FromUnixMillis(start_ms));
   config_path_ = dir_.File("paws.toml");
+  streams_ = opts_.streams.empty() ? DefaultStreams() : opts_.streams;
+  WriteConfig();
+  return Status::Ok();
+}
+
+Status Scenario::SetStreams(std::vector<StreamSpec> streams) {
+  if (!fake_) return Status::Internal("SetStreams before Setup");
+  streams_ = std::move(streams);
+  WriteConfig();
+  return Status::Ok();
+}
+
+void Scenario::WriteConfig() {
   std::string toml = fmt::format(R"([store]
 backend = "sqlite"
 path = "paws.db"
@@ -72,7 +82,8 @@ port_file = "status.port"
                                                          : opts_.runtime_toml));
   std::map<std::string, std::vector<std::string>> streams;
   std::map<std::string, std::string> tenants;
-  for (const auto& s : kStreams) {
+  config_.collectors.clear();
+  for (const auto& s : streams_) {
     streams[s.collector].push_back(s.stream);
     tenants[s.collector] = s.tenant;
   }
@@ -106,7 +117,6 @@ limit = "{limit}"
   }
   toml += opts_.extra_toml;
   WriteFile(config_path_, toml);
-  return Status::Ok();
 }
 
 Result<std::unique_ptr<Process>> Scenario::StartPaws() {
@@ -141,15 +151,18 @@ Result<bool> Scenario::CaughtUp() {
   PAWS_ASSIGN_OR_RETURN(auto backend, OpenStore(dir_.File("paws.db")));
   PAWS_ASSIGN_OR_RETURN(auto rows, backend->store()->ListAllStreams());
   WallTime now = Clock::System()->Now();
+  std::set<std::string> configured;
+  for (const auto& s : streams_) configured.insert(Key(s.collector, s.stream));
   int ready = 0;
   for (const auto& r : rows) {
+    if (!configured.count(Key(r.collector_id, r.stream))) continue;
     auto cp = nlohmann::json::parse(r.checkpoint, nullptr, false);
     bool paging = cp.is_object() && cp.contains("nextPage") && !cp["nextPage"].is_null();
     if (r.seq >= 1 && r.last_status == "OK" && !paging && r.due_at > now + std::chrono::seconds(1)) {
       ++ready;
     }
   }
-  return ready == static_cast<int>(std::size(kStreams));
+  return ready == static_cast<int>(configured.size());
 }
 
 Status Scenario::WaitCaughtUp(std::chrono::seconds limit) {
@@ -172,7 +185,7 @@ Result<VerifyReport> Scenario::Verify() {
   for (const auto& l : lines) ++sink[Key(l.collector_id, l.stream)][l.id];
   PAWS_ASSIGN_OR_RETURN(auto backend, OpenStore(dir_.File("paws.db")));
   PAWS_ASSIGN_OR_RETURN(auto live, LiveMessagesPerStream());
-  for (const auto& s : kStreams) {
+  for (const auto& s : streams_) {
     std::string key = Key(s.collector, s.stream);
     const auto& got = sink[key];
     PAWS_ASSIGN_OR_RETURN(auto served, fake_->Served(s.tenant, s.stream));

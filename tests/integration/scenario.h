@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "paws/options.h"
 #include "tests/integration/harness.h"
@@ -24,6 +25,16 @@ struct VerifyReport {
 
 class Scenario {
  public:
+  // A configured stream: its collector, the fake API tenant that the
+  // collector's endpoint names, and the stream.
+  struct StreamSpec {
+    std::string collector;
+    std::string tenant;
+    std::string stream;
+  };
+  // c-alpha (tenant alpha): system; c-beta (tenant beta): login, admin, drive.
+  static std::vector<StreamSpec> DefaultStreams();
+
   struct Options {
     int workers = 2;
     int rate_per_minute = 20;
@@ -35,6 +46,7 @@ class Scenario {
     std::string runtime_toml;  // more lines in [runtime] (override the defaults below)
     std::string extra_toml;    // appended to the config
     std::map<std::string, std::string> env = {{"PAWS_IT_TOKEN", "it-token"}};
+    std::vector<StreamSpec> streams;  // empty: DefaultStreams()
   };
 
   Scenario() : Scenario(Options{}) {}
@@ -43,6 +55,11 @@ class Scenario {
   // Starts the fake API and writes the config.
   Status Setup();
   Result<std::unique_ptr<Process>> StartPaws();
+  // Rewrites the config with `streams` configured instead, everything else
+  // (collection_start included) unchanged; a collector left without
+  // streams is left out. CaughtUp and Verify then check these streams.
+  // REQUIRES: Setup() succeeded; paws is not running.
+  Status SetStreams(std::vector<StreamSpec> streams);
 
   // The stream row as the store has it now.
   Result<std::optional<StreamRow>> Row(const std::string& collector, const std::string& stream);
@@ -64,6 +81,8 @@ class Scenario {
   const TempDir& dir() const { return dir_; }
   FakeSaas* fake() { return fake_.get(); }
   const Config& config() const { return config_; }
+  const std::vector<StreamSpec>& streams() const { return streams_; }
+  const std::string& collection_start() const { return start_; }  // RFC 3339
 
  private:
   Options opts_;
@@ -72,6 +91,9 @@ class Scenario {
   std::string config_path_;
   std::string start_;  // collection_start, RFC 3339
   Config config_;      // what the test expects the file to say
+  std::vector<StreamSpec> streams_;  // configured now
+
+  void WriteConfig();
 };
 
 }  // namespace paws::testing
