@@ -29,7 +29,7 @@ test-default: build
 	@ctest --preset default
 
 test-asan: build-asan
-	@ctest --preset asan -E 'Collect.Survives|Collect.Sigterm'
+	@ctest --preset asan
 
 bench: build
 	@./build/default/bench/paws_bench
