@@ -4,7 +4,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <set>
 
 #include "paws/codes.h"
 
@@ -49,36 +48,63 @@ Duration HealthChecker::Grace(const CollectorSpec& spec) const {
   return spec.grace.value_or(options_.grace);
 }
 
+// Runs once per collector over up to a million streams (bench/health_bench.cc):
+// the rows of a collector are matched by binary search on their stream name
+// and moved into the report, not copied, and nothing else is allocated per
+// stream but the report itself.
 Result<HealthReport> HealthChecker::Check() {
   HealthReport report;
   report.at = clock_->Now();
+  report.collectors.reserve(specs_.size());
+  const auto by_stream = [](const StreamRow& a, const StreamRow& b) { return a.stream < b.stream; };
+  std::vector<int> refs;         // per row: mentions in collector_streams
+  std::vector<std::ptrdiff_t> found;  // per configured stream: its row, or -1
   for (const CollectorSpec& spec : specs_) {
     PAWS_ASSIGN_OR_RETURN(std::vector<StreamRow> rows, backend_->store()->ListStreams(spec.id));
+    if (!std::is_sorted(rows.begin(), rows.end(), by_stream)) {
+      std::sort(rows.begin(), rows.end(), by_stream);
+    }
     // The collector's first sighting: its oldest row, else when this
     // checker first met it without any.
     WallTime first_seen = report.at;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      first_seen = first_seen_.emplace(spec.id, report.at).first->second;
+      first_seen = first_seen_.try_emplace(spec.id, report.at).first->second;
     }
     for (const auto& r : rows) first_seen = std::min(first_seen, r.first_seen);
-    std::map<std::string, const StreamRow*> by_stream;
-    for (const auto& r : rows) by_stream[r.stream] = &r;
     CollectorHealth c{spec.id, spec.type, true, "", "", {}};
-    std::set<std::string> configured(spec.streams.begin(), spec.streams.end());
+    c.streams.reserve(spec.streams.size());
+    // First find every configured stream's row (the search needs the
+    // names intact), then move the rows into the report; a stream listed
+    // twice gets copies until its last mention.
+    refs.assign(rows.size(), 0);
+    found.clear();
     for (const auto& stream : spec.streams) {
-      auto it = by_stream.find(stream);
-      std::optional<StreamRow> row;
-      if (it != by_stream.end()) row = *it->second;
-      c.streams.push_back(Classify(spec, stream, row, first_seen, report.at));
+      auto it = std::lower_bound(
+          rows.begin(), rows.end(), stream,
+          [](const StreamRow& r, const std::string& s) { return r.stream < s; });
+      const bool hit = it != rows.end() && it->stream == stream;
+      found.push_back(hit ? it - rows.begin() : -1);
+      if (hit) ++refs[it - rows.begin()];
     }
-    for (const auto& r : rows) {
-      if (configured.count(r.stream) || r.last_status == kStreamStatusRetired) continue;
-      StreamHealth h{spec.id, r.stream, StreamClass::kUnexpected, true, codes::kStreamUnexpected,
-                     fmt::format("stream {} is not in collector_streams (last success {})",
-                                 r.stream, Since(r)),
-                     r};
-      c.streams.push_back(std::move(h));
+    for (size_t k = 0; k < spec.streams.size(); ++k) {
+      std::optional<StreamRow> row;
+      if (found[k] >= 0) {
+        int& n = refs[found[k]];
+        row = --n > 0 ? rows[found[k]] : std::move(rows[found[k]]);
+        if (n == 0) n = -1;  // configured, and taken
+      }
+      c.streams.push_back(Classify(spec, spec.streams[k], std::move(row), first_seen, report.at));
+    }
+    for (size_t i = 0; i < rows.size(); ++i) {
+      StreamRow& r = rows[i];
+      if (refs[i] != 0 || r.last_status == kStreamStatusRetired) continue;
+      std::string message = fmt::format("stream {} is not in collector_streams (last success {})",
+                                        r.stream, Since(r));
+      std::string stream = r.stream;
+      c.streams.push_back(StreamHealth{spec.id, std::move(stream), StreamClass::kUnexpected, true,
+                                       codes::kStreamUnexpected, std::move(message),
+                                       std::move(r)});
     }
     Summarize(&c);
     report.healthy = report.healthy && c.healthy;
@@ -88,9 +114,10 @@ Result<HealthReport> HealthChecker::Check() {
 }
 
 StreamHealth HealthChecker::Classify(const CollectorSpec& spec, const std::string& stream,
-                                     const std::optional<StreamRow>& row,
+                                     std::optional<StreamRow> found,
                                      WallTime collector_first_seen, WallTime now) const {
-  StreamHealth h{spec.id, stream, StreamClass::kOk, true, "", "", row};
+  StreamHealth h{spec.id, stream, StreamClass::kOk, true, "", "", std::move(found)};
+  const std::optional<StreamRow>& row = h.row;
   const Duration stall = StallAfter(spec);
   if (!row) {
     WallTime until = collector_first_seen + Grace(spec);
@@ -112,8 +139,12 @@ StreamHealth HealthChecker::Classify(const CollectorSpec& spec, const std::strin
                             "collection since {}",
                             stream, Since(row));
   } else if (now <= row->due_at + stall) {
-    h.message = row->last_success ? "last success " + FormatRfc3339(*row->last_success)
-                                   : "registered, first cycle due";
+    if (row->last_success) {
+      h.message.reserve(40);
+      h.message.append("last success ").append(FormatRfc3339(*row->last_success));
+    } else {
+      h.message = "registered, first cycle due";
+    }
     return h;
   } else if (row->last_error_at && now - *row->last_error_at <= stall) {
     h.cls = StreamClass::kFailing;

@@ -75,7 +75,7 @@ class HealthChecker {
 
  private:
   StreamHealth Classify(const CollectorSpec& spec, const std::string& stream,
-                        const std::optional<StreamRow>& row, WallTime collector_first_seen,
+                        std::optional<StreamRow> row, WallTime collector_first_seen,
                         WallTime now) const;
   void Summarize(CollectorHealth* c) const;
   RepairAction Reseed(const StreamHealth& s, bool dry_run);

@@ -217,6 +217,23 @@ TEST_F(HealthTest, AddedStreamStartsAfterGraceAndRemovedStreamIsRetired) {
   for (const auto& s : after->collectors[0].streams) EXPECT_NE(s.stream, "b");
 }
 
+// Check moves each row into the report: a stream listed twice must still
+// get its row both times, and the rows of the others stay whole.
+TEST_F(HealthTest, StreamListedTwiceGetsItsRowEachTime) {
+  RunFor(minutes(5));
+  CollectorSpec twice = spec_;
+  twice.streams = {"b", "a", "b"};
+  HealthReport r = Check({twice});
+  ASSERT_EQ(r.collectors.at(0).streams.size(), 3u);
+  for (const auto& s : r.collectors[0].streams) {
+    ASSERT_TRUE(s.row.has_value()) << s.stream;
+    EXPECT_EQ(s.row->stream, s.stream);
+    EXPECT_EQ(s.row->collector_id, "c1");
+    EXPECT_FALSE(s.row->checkpoint.empty());
+    EXPECT_EQ(s.cls, StreamClass::kOk);
+  }
+}
+
 TEST_F(HealthTest, TwoCheckersRepairALostStreamExactlyOnce) {
   RunFor(minutes(5));
   auto all = backend_->queue()->Receive(10, minutes(5), Duration(0));

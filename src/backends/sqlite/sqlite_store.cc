@@ -160,6 +160,9 @@ Result<std::vector<StreamRow>> SqliteStore::SelectStreams(const char* sql,
   PAWS_RETURN_IF_ERROR(db_->Run("list streams", [&] {
     SQLite::Statement& s = db_->Prepare(sql);
     if (collector_id != nullptr) s.bind(1, *collector_id);
+    // A collector has a handful of streams: one allocation instead of four
+    // or five moves of the rows read so far.
+    if (collector_id != nullptr) out.reserve(16);
     while (s.executeStep()) out.push_back(ReadStream(s));
     return Status::Ok();
   }));
