@@ -15,10 +15,6 @@ std::string Since(const std::optional<StreamRow>& row) {
   return FormatRfc3339(row->last_success ? *row->last_success : row->first_seen);
 }
 
-std::string Seconds(Duration d) {
-  return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count()) + "s";
-}
-
 }  // namespace
 
 std::string_view StreamClassName(StreamClass c) {
@@ -208,10 +204,36 @@ void HealthChecker::Summarize(CollectorHealth* c) const {
   }
 }
 
+void HealthChecker::SetProcessStart(WallTime t) {
+  std::lock_guard<std::mutex> lock(mu_);
+  process_start_ = t;
+}
+
+// A daemon that was down looks, at start, as if every stream had ceased:
+// overdue and no attempt. Its own workers try them first; only a stream
+// that still has not moved once the process has run stall_after is lost.
+bool HealthChecker::ReseedDeferred(const std::string& collector_id, WallTime now) const {
+  std::optional<WallTime> start;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    start = process_start_;
+  }
+  if (!start) return false;
+  for (const CollectorSpec& spec : specs_) {
+    if (spec.id == collector_id) return now < *start + StallAfter(spec);
+  }
+  return now < *start + options_.stall_after;
+}
+
 std::vector<RepairAction> HealthChecker::Repair(const HealthReport& report, bool dry_run) {
   std::vector<RepairAction> out;
+  int deferred = 0;
   for (const auto& c : report.collectors) {
     for (const auto& s : c.streams) {
+      if (s.cls == StreamClass::kCeased && ReseedDeferred(s.collector_id, report.at)) {
+        ++deferred;
+        continue;
+      }
       if (s.cls == StreamClass::kCeased) out.push_back(Reseed(s, dry_run));
       if (s.cls == StreamClass::kNeverStarted) out.push_back(Seed(s, dry_run));
       if (s.cls == StreamClass::kUnexpected) out.push_back(Retire(s, dry_run));
@@ -219,6 +241,11 @@ std::vector<RepairAction> HealthChecker::Repair(const HealthReport& report, bool
   }
   for (const auto& a : out) {
     if (a.done) spdlog::warn("[{}] {}", a.code, a.message);
+  }
+  if (deferred > 0) {
+    spdlog::info("{} ceased streams: not re-seeded before this process has run stall_after "
+                 "(its workers try their messages first)",
+                 deferred);
   }
   return out;
 }

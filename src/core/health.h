@@ -73,11 +73,18 @@ class HealthChecker {
   // retires unexpected ones. With `dry_run`, only says what it would do.
   std::vector<RepairAction> Repair(const HealthReport& report, bool dry_run);
 
+  // For a daemon: when its process started. Repair then leaves ceased
+  // streams alone until the process has run their stall_after, so that a
+  // restart after downtime does not re-seed streams whose messages are
+  // still queued. (`paws repair` does not set it: it repairs at once.)
+  void SetProcessStart(WallTime t);
+
  private:
   StreamHealth Classify(const CollectorSpec& spec, const std::string& stream,
                         std::optional<StreamRow> row, WallTime collector_first_seen,
                         WallTime now) const;
   void Summarize(CollectorHealth* c) const;
+  bool ReseedDeferred(const std::string& collector_id, WallTime now) const;
   RepairAction Reseed(const StreamHealth& s, bool dry_run);
   RepairAction Seed(const StreamHealth& s, bool dry_run);
   RepairAction Retire(const StreamHealth& s, bool dry_run);
@@ -91,8 +98,9 @@ class HealthChecker {
   HealthOptions options_;
   // When this checker first saw a collector that had no row at all: the
   // start of its grace when the store holds nothing older.
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::map<std::string, WallTime> first_seen_;
+  std::optional<WallTime> process_start_;
 };
 
 }  // namespace paws

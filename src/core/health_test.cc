@@ -12,6 +12,7 @@
 namespace paws {
 namespace {
 
+using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
@@ -144,6 +145,47 @@ TEST_F(HealthTest, LostMessageIsCeasedAndRepairedFromTheCheckpointWithoutASecond
   EXPECT_EQ(nlohmann::json::parse(row.checkpoint)["n"], row.seq) << "no cycle skipped";
   EXPECT_TRUE(Check({spec_}).healthy);
   EXPECT_EQ(QueueSize(), 2) << "one chain per stream";
+}
+
+// A daemon restarted after downtime: every stream is overdue with no
+// attempt, so it looks ceased, but its message is still queued. The
+// daemon's checker leaves it to the workers for stall_after; once they ran,
+// it is ok again and nothing was re-seeded.
+TEST_F(HealthTest, ADaemonDoesNotReseedAtStartWhatItsWorkersWillCollect) {
+  RunFor(minutes(5));
+  clock_.Advance(hours(2));  // the daemon was down
+  auto checker = Checker({spec_});
+  checker->SetProcessStart(clock_.Now());
+  auto at_start = checker->Check();
+  ASSERT_TRUE(at_start.ok());
+  EXPECT_EQ(Stream(*at_start, "a").cls, StreamClass::kCeased);
+  EXPECT_TRUE(checker->Repair(*at_start, false).empty()) << "deferred while the workers start";
+  RunFor(minutes(2));
+  auto later = checker->Check();
+  ASSERT_TRUE(later.ok());
+  EXPECT_TRUE(later->healthy);
+  EXPECT_EQ(backend_->store()->GetStream("c1", "a")->value().epoch, 1) << "never re-seeded";
+  EXPECT_EQ(QueueSize(), 2);
+}
+
+// Past stall_after, a stream that really lost its message is re-seeded by
+// the same daemon.
+TEST_F(HealthTest, ADaemonReseedsALostMessageOnceItHasRunStallAfter) {
+  RunFor(minutes(5));
+  auto checker = Checker({spec_});
+  checker->SetProcessStart(clock_.Now());
+  clock_.Advance(minutes(1));  // both messages due: take them away
+  auto got = backend_->queue()->Receive(10, minutes(5), Duration(0));
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 2u);
+  for (const auto& g : *got) ASSERT_TRUE(backend_->queue()->Delete(g.receipt).ok());
+  clock_.Advance(health_.stall_after + minutes(2));
+  auto r = checker->Check();
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(Stream(*r, "a").cls, StreamClass::kCeased);
+  auto actions = checker->Repair(*r, false);
+  ASSERT_EQ(actions.size(), 2u);
+  for (const auto& a : actions) EXPECT_EQ(a.code, codes::kRepairReseeded) << a.message;
 }
 
 TEST_F(HealthTest, BadCredentialIsFailingWithACollectorLevelCode) {

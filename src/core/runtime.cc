@@ -57,6 +57,10 @@ Status Runtime::Start() {
     webhook_ = std::make_unique<WebhookNotifier>(w, webhook_http_.get(), clock_);
   }
   started_ = true;
+  // The first check runs before any worker: a stream removed from the
+  // config is retired before a cycle of it could be polled.
+  health_->SetProcessStart(clock_->Now());
+  RunHealthCheck();
   pool_->Start();
   housekeeping_ = std::thread([this] { Housekeeping(); });
   health_thread_ = std::thread([this] { HealthLoop(); });
@@ -97,9 +101,7 @@ void Runtime::Housekeeping() {
 }
 
 void Runtime::HealthLoop() {
-  do {
-    RunHealthCheck();
-  } while (Pause(config_.health.interval));
+  while (Pause(config_.health.interval)) RunHealthCheck();
 }
 
 void Runtime::RunHealthCheck() {
