@@ -6,6 +6,7 @@
 
 #include "http/url.h"
 #include "tools/fake_saas/fake_events.h"
+#include "tools/fake_saas/fake_service.h"
 
 namespace paws {
 namespace {
@@ -115,7 +116,43 @@ FakeRequest FakeRequest::FromUrl(std::string method, const std::string& url, Htt
   return req;
 }
 
-FakeApi::FakeApi(Clock* clock, FakeApiOptions options) : clock_(clock), options_(options) {}
+class FakeApi::ServiceContext : public FakeServiceContext {
+ public:
+  explicit ServiceContext(FakeApi* api) : api_(api) {}
+  WallTime Now() override { return api_->clock_->Now(); }
+  int64_t PeriodMs(const std::string& tenant) override {
+    std::lock_guard<std::mutex> lock(api_->mu_);
+    return api_->PeriodMsLocked(tenant);
+  }
+  std::optional<FakeFault> BeginRequest(const std::string& tenant,
+                                        const std::string& stream) override {
+    std::lock_guard<std::mutex> lock(api_->mu_);
+    api_->served_[{tenant, stream}].requests++;
+    return api_->TakeFaultLocked(tenant, stream);
+  }
+  void RecordServed(const std::string& tenant, const std::string& stream,
+                    const std::vector<std::string>& ids) override {
+    std::lock_guard<std::mutex> lock(api_->mu_);
+    api_->served_[{tenant, stream}].ids.insert(ids.begin(), ids.end());
+  }
+  std::string RequiredToken(const std::string& tenant) override {
+    std::lock_guard<std::mutex> lock(api_->mu_);
+    auto it = api_->tenants_.find(tenant);
+    return it == api_->tenants_.end() ? "" : it->second.token;
+  }
+
+ private:
+  FakeApi* api_;
+};
+
+FakeApi::FakeApi(Clock* clock, FakeApiOptions options)
+    : clock_(clock), options_(options), context_(std::make_unique<ServiceContext>(this)) {}
+
+FakeApi::~FakeApi() = default;
+
+void FakeApi::AddService(std::unique_ptr<FakeService> service) {
+  services_.push_back(std::move(service));
+}
 
 FakeResponse FakeApi::Handle(const FakeRequest& req) {
   try {
@@ -143,6 +180,17 @@ FakeResponse FakeApi::Route(const FakeRequest& req) {
       p.compare(suffix, std::string::npos, kLogsSuffix) == 0) {
     std::string tenant = p.substr(3, suffix - 3);
     if (tenant.find('/') == std::string::npos) return Logs(tenant, req);
+  }
+  // /t/<tenant>/<a service's path>
+  if (p.rfind("/t/", 0) == 0) {
+    size_t slash = p.find('/', 3);
+    if (slash != std::string::npos && slash > 3) {
+      const std::string tenant = p.substr(3, slash - 3);
+      const std::string rest = p.substr(slash);
+      for (const auto& service : services_) {
+        if (auto res = service->Handle(tenant, rest, req, *context_)) return *res;
+      }
+    }
   }
   return OktaError(404, "E0000007", "Not found: Resource not found: " + p + " (Path)");
 }

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -69,9 +70,16 @@ struct FakeFault {
 //
 // The clock is not owned and must outlive the API. Thread-safe; Handle
 // never throws.
+class FakeService;
+
 class FakeApi {
  public:
   explicit FakeApi(Clock* clock, FakeApiOptions options = {});
+  ~FakeApi();
+
+  // Serves the paths of `service` under /t/<tenant>/ (tools/fake_saas/
+  // fake_service.h). Call before the first request.
+  void AddService(std::unique_ptr<FakeService> service);
 
   FakeResponse Handle(const FakeRequest& req);
 
@@ -109,6 +117,7 @@ class FakeApi {
     int64_t requests_in_minute = 0;
   };
   using Key = std::pair<std::string, std::string>;
+  class ServiceContext;
 
   FakeResponse Route(const FakeRequest& req);
   FakeResponse Logs(const std::string& tenant, const FakeRequest& req);
@@ -133,6 +142,8 @@ class FakeApi {
   std::map<std::string, Tenant> tenants_;
   std::vector<FakeFault> faults_;
   std::map<Key, Served> served_;
+  std::vector<std::unique_ptr<FakeService>> services_;
+  std::unique_ptr<ServiceContext> context_;
 };
 
 std::string_view FakeFaultKindName(FakeFaultKind kind);  // "401", "slow", ...

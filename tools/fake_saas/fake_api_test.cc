@@ -8,6 +8,7 @@
 
 #include "http/url.h"
 #include "tools/fake_saas/fake_events.h"
+#include "tools/fake_saas/fake_service.h"
 
 namespace paws {
 namespace {
@@ -268,6 +269,54 @@ TEST_F(FakeApiTest, ServedRecordOverAdmin) {
   EXPECT_EQ(Admin("POST", "/admin/reset").status, 200);
   EXPECT_TRUE(json::parse(Admin("GET", "/admin/served").body)["streams"].empty());
   EXPECT_EQ(Admin("GET", "/admin/nothing").status, 404);
+}
+
+}  // namespace
+}  // namespace paws
+
+namespace paws {
+namespace {
+
+// A service answering /t/<tenant>/echo/<stream> with the ids of the
+// stream's first two events, through the context.
+class EchoService : public FakeService {
+ public:
+  std::string_view name() const override { return "echo"; }
+  std::optional<FakeResponse> Handle(const std::string& tenant, const std::string& rest,
+                                     const FakeRequest& req, FakeServiceContext& ctx) override {
+    if (rest.rfind("/echo/", 0) != 0) return std::nullopt;
+    const std::string stream = rest.substr(6);
+    FakeResponse res;
+    if (auto fault = ctx.BeginRequest(tenant, stream)) {
+      res.status = fault->kind == FakeFaultKind::k500 ? 500 : 400;
+      return res;
+    }
+    std::vector<std::string> ids = {FakeEventId(tenant, stream, 0), FakeEventId(tenant, stream, 1)};
+    ctx.RecordServed(tenant, stream, ids);
+    res.body = ids[0] + "," + ids[1] + "," + std::to_string(ctx.PeriodMs(tenant)) + "," +
+               ctx.RequiredToken(tenant);
+    return res;
+  }
+};
+
+TEST(FakeServiceTest, ServicesGetTheirPathsAndShareFaultsAndTheServedRecord) {
+  FakeClock clock;
+  FakeApi api(&clock);
+  api.AddService(std::make_unique<EchoService>());
+  ASSERT_TRUE(api.ConfigureTenant("acme", 120, std::string("sekret")).ok());
+  auto get = [&](const std::string& path) {
+    return api.Handle(FakeRequest::FromUrl("GET", "http://fake.test" + path));
+  };
+  FakeResponse r = get("/t/acme/echo/s1");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, FakeEventId("acme", "s1", 0) + "," + FakeEventId("acme", "s1", 1) +
+                        ",500,sekret");
+  EXPECT_EQ(api.ServedIds("acme", "s1").size(), 2u);
+  ASSERT_TRUE(api.SetFault({"acme", "", FakeFaultKind::k500, 1, 0, 1}).ok());
+  EXPECT_EQ(get("/t/acme/echo/s1").status, 500);
+  EXPECT_EQ(get("/t/acme/echo/s1").status, 200) << "the fault was for one request";
+  EXPECT_EQ(api.Requests("acme", "s1"), 3);
+  EXPECT_EQ(get("/t/acme/other").status, 404) << "not a path of any service";
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 
 #include "tools/fake_saas/fake_api.h"
 #include "tools/fake_saas/fake_server.h"
+#include "tools/fake_saas/fake_service.h"
 
 namespace {
 
@@ -75,6 +76,7 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
 
   paws::FakeApi api(paws::Clock::System(), options);
+  paws::AddFakeServices(&api);
   auto server = paws::FakeServer::Start(&api, "127.0.0.1", port);
   if (!server.ok()) {
     std::fprintf(stderr, "paws-fake-saas: %s\n", server.status().ToString().c_str());
