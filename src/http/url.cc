@@ -116,6 +116,15 @@ std::string UrlPath(std::string_view url) {
   return std::string(url.substr(path, end == std::string_view::npos ? end : end - path));
 }
 
+std::string UrlForMessage(std::string_view url) {
+  std::string origin = UrlOrigin(url);
+  if (origin.empty()) return "";
+  size_t authority = origin.find("://") + 3;
+  size_t at = origin.rfind('@');
+  if (at != std::string::npos && at >= authority) origin.erase(authority, at + 1 - authority);
+  return origin + UrlPath(url);
+}
+
 std::string FindLinkRel(const HttpHeaders& headers, std::string_view rel) {
   for (const auto& [name, value] : headers) {
     if (!EqualsIgnoreCase(name, "link")) continue;

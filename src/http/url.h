@@ -23,6 +23,10 @@ std::string UrlOrigin(std::string_view url);
 // Safe for messages: it carries no query parameters.
 std::string UrlPath(std::string_view url);
 
+// "scheme://host[:port]/path" of an absolute URL: no user info, query or
+// fragment, so it may appear in a message. "" when `url` is not absolute.
+std::string UrlForMessage(std::string_view url);
+
 // The target of the first Link header entry with rel="<rel>" among all Link
 // headers (RFC 8288: `<url>; rel="next", <url>; rel="self"`), or "".
 std::string FindLinkRel(const HttpHeaders& headers, std::string_view rel);

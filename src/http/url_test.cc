@@ -21,6 +21,12 @@ TEST(Url, OriginAndPath) {
   EXPECT_EQ(UrlPath("http://host?x=1"), "/");
 }
 
+TEST(Url, ForMessage) {
+  EXPECT_EQ(UrlForMessage("https://user:pw@Host:8443/a/b?key=s3cret#f"), "https://host:8443/a/b");
+  EXPECT_EQ(UrlForMessage("http://host?token=x"), "http://host/");
+  EXPECT_EQ(UrlForMessage("/relative?x=1"), "");
+}
+
 TEST(Url, FindLinkRel) {
   HttpHeaders h = {{"Content-Type", "x"},
                    {"link", "<http://a/self>; rel=\"self\""},

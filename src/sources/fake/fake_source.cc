@@ -8,6 +8,9 @@
 
 #include "http/url.h"
 #include "paws/codes.h"
+#include "sources/common/api_client.h"
+#include "sources/common/api_errors.h"
+#include "sources/common/paging.h"
 
 namespace paws {
 namespace {
@@ -19,8 +22,6 @@ using ordered_json = nlohmann::ordered_json;
 constexpr int kDefaultLimit = 1000;
 constexpr int kMaxLimit = 1000;
 constexpr Duration kMaxRequestTimeout = std::chrono::seconds(30);
-// How much of an API error body a message quotes.
-constexpr size_t kMaxQuoted = 200;
 
 struct FakeState {
   std::string stream;
@@ -37,27 +38,16 @@ Status BadState(const std::string& what) {
   return Status::InvalidArgument("fake: state " + what, codes::kStateMalformed);
 }
 
-// "E0000011 Invalid token provided" from an Okta error body, or "".
-std::string ErrorSummary(const std::string& body) {
-  json j = json::parse(body, nullptr, false);
-  if (!j.is_object()) return "";
-  std::string out;
-  if (j.contains("errorCode") && j["errorCode"].is_string()) out = j["errorCode"];
-  if (j.contains("errorSummary") && j["errorSummary"].is_string()) {
-    out += (out.empty() ? "" : " ") + j["errorSummary"].get<std::string>();
-  }
-  if (out.size() > kMaxQuoted) out = out.substr(0, kMaxQuoted) + "...";
-  return out;
-}
-
 class FakeSource : public Source {
  public:
   FakeSource(CollectorSpec spec, const SourceDeps& deps, int limit)
       : spec_(std::move(spec)),
         clock_(deps.clock),
-        http_(deps.http),
+        api_(deps.http, deps.clock, {.name = "fake", .max_request_timeout = kMaxRequestTimeout}),
         limit_(limit),
-        origin_(UrlOrigin(spec_.endpoint)) {
+        // Okta error bodies ({"errorCode", "errorSummary"}) may echo the
+        // token; it is replaced before the summary is cut.
+        summarize_(RedactingSummarizer(JsonErrorSummary, {spec_.secret.reveal()})) {
     while (!spec_.endpoint.empty() && spec_.endpoint.back() == '/') spec_.endpoint.pop_back();
   }
 
@@ -82,7 +72,9 @@ class FakeSource : public Source {
   Result<PollResult> Poll(const std::string& state_json, MonoTime deadline) override {
     Result<PollResult> r = DoPoll(state_json, deadline);
     if (r.ok()) return r;
-    return Redact(r.status());
+    // The secret must never reach a message, whatever an API or a transport
+    // put into one.
+    return RedactSecrets(r.status(), {spec_.secret.reveal()});
   }
 
  private:
@@ -94,16 +86,12 @@ class FakeSource : public Source {
     for (int page = 1;; ++page) {
       PAWS_ASSIGN_OR_RETURN(HttpResponse res, Fetch(url, deadline));
       CrashIfAsked(res);
-      PAWS_RETURN_IF_ERROR(CheckStatus(res, url));
+      PAWS_RETURN_IF_ERROR(api_.Check(res, "GET", url, summarize_));
       PAWS_RETURN_IF_ERROR(ParseEvents(res.body, url, &result.events));
-      std::string next = FindLinkRel(res.headers, "next");
+      // A next link to another origin would get the credential: an error.
+      PAWS_ASSIGN_OR_RETURN(std::string next,
+                            NextLink(res.headers, url, api_.Describe("GET", url)));
       if (next.empty()) break;
-      if (UrlOrigin(next) != origin_) {
-        // Following it would send the credential to another host.
-        return Status::InvalidArgument(
-            "fake: GET " + UrlPath(url) + ": next link points to another origin",
-            codes::kApiMalformed);
-      }
       if (page >= max_pages) {
         st.next_page = next;
         result.next_state_json = Serialize(st);
@@ -140,7 +128,7 @@ class FakeSource : public Source {
     if (st.since >= st.until) return BadState("window is empty (since >= until)");
     if (j.contains("nextPage") && !j["nextPage"].is_null()) {
       st.next_page = text("nextPage");
-      if (UrlOrigin(st.next_page) != origin_) {
+      if (!SameOrigin(st.next_page, spec_.endpoint)) {
         return BadState("nextPage is not a URL of the collector's endpoint");
       }
     }
@@ -164,28 +152,9 @@ class FakeSource : public Source {
   }
 
   Result<HttpResponse> Fetch(const std::string& url, MonoTime deadline) const {
-    const MonoTime now = clock_->MonotonicNow();
-    if (now >= deadline) {
-      return Status::DeadlineExceeded("fake: deadline passed before GET " + UrlPath(url))
-          .WithCode(codes::kApiTimeout);
-    }
-    HttpRequest req;
-    req.url = url;
-    req.headers = {{"Authorization", "SSWS " + spec_.secret.reveal()},
-                   {"Accept", "application/json"},
-                   {"User-Agent", "paws/" PAWS_VERSION}};
-    req.timeout =
-        std::min(std::chrono::duration_cast<Duration>(deadline - now), kMaxRequestTimeout);
-    Result<HttpResponse> res = http_->Send(req);
-    if (res.ok()) return res;
-    switch (res.status().code()) {
-      case StatusCode::kDeadlineExceeded:
-        return res.status().WithCode(codes::kApiTimeout);
-      case StatusCode::kUnavailable:
-        return res.status().WithCode(codes::kApiUnavailable);
-      default:
-        return res.status();
-    }
+    return api_.Get(
+        url, {{"Authorization", "SSWS " + spec_.secret.reveal()}, {"Accept", "application/json"}},
+        deadline);
   }
 
   // The fake API's `crash` fault: this source stands in for a plugin that
@@ -197,46 +166,10 @@ class FakeSource : public Source {
     }
   }
 
-  Status CheckStatus(const HttpResponse& res, const std::string& url) const {
-    if (res.status >= 200 && res.status < 300) return Status::Ok();
-    std::string summary = ErrorSummary(res.body);
-    std::string what = "fake: GET " + UrlPath(url) + ": HTTP " + std::to_string(res.status) +
-                       (summary.empty() ? "" : " (" + summary + ")");
-    if (res.status == 401 || res.status == 403) {
-      return Status::Unauthenticated(what, codes::kApiUnauthenticated);
-    }
-    if (res.status == 429) {
-      return Status::RateLimited(what, RetryAfter(res)).WithCode(codes::kApiRateLimited);
-    }
-    if (res.status >= 500) return Status::Unavailable(what, codes::kApiUnavailable);
-    return Status::InvalidArgument(what, codes::kApiMalformed);
-  }
-
-  // Retry-After in seconds, else X-Rate-Limit-Reset (epoch seconds) - now,
-  // else 0 (unknown).
-  Duration RetryAfter(const HttpResponse& res) const {
-    auto number = [](const std::string& text) -> int64_t {
-      if (text.empty() || text.size() > 12) return -1;
-      int64_t v = 0;
-      for (char c : text) {
-        if (c < '0' || c > '9') return -1;
-        v = v * 10 + (c - '0');
-      }
-      return v;
-    };
-    int64_t secs = number(res.Header("Retry-After"));
-    if (secs >= 0) return std::chrono::seconds(secs);
-    int64_t reset = number(res.Header("X-Rate-Limit-Reset"));
-    int64_t now = ToUnixMillis(clock_->Now()) / 1000;
-    if (reset > now) return std::chrono::seconds(reset - now);
-    return Duration(0);
-  }
-
   Status ParseEvents(const std::string& body, const std::string& url,
                      std::vector<Event>* out) const {
     auto bad = [&](const std::string& what) {
-      return Status::InvalidArgument("fake: GET " + UrlPath(url) + ": " + what,
-                                     codes::kApiMalformed);
+      return Malformed(api_.Describe("GET", url) + ": " + what);
     };
     ordered_json events = ordered_json::parse(body, nullptr, false);
     if (events.is_discarded()) return bad("response body is not JSON");
@@ -261,27 +194,11 @@ class FakeSource : public Source {
     return Status::Ok();
   }
 
-  // The secret must never reach a message, whatever an API or a transport
-  // put into one.
-  Status Redact(const Status& s) const {
-    const std::string& secret = spec_.secret.reveal();
-    if (secret.empty() || s.message().find(secret) == std::string::npos) return s;
-    std::string msg = s.message();
-    for (size_t p = msg.find(secret); p != std::string::npos; p = msg.find(secret, p)) {
-      msg.replace(p, secret.size(), Secret::kRedacted);
-      p += std::char_traits<char>::length(Secret::kRedacted);
-    }
-    if (s.code() == StatusCode::kRateLimited) {
-      return Status::RateLimited(msg, s.retry_after()).WithCode(s.paws_code());
-    }
-    return Status(s.code(), msg, s.paws_code());
-  }
-
   CollectorSpec spec_;
   Clock* const clock_;
-  HttpClient* const http_;
+  const ApiClient api_;
   const int limit_;
-  const std::string origin_;
+  const ErrorSummarizer summarize_;
 };
 
 }  // namespace

@@ -27,7 +27,7 @@ namespace paws {
 // Parameters (spec.params): "limit", events per page, 1..1000. Default: 1000.
 //
 // Errors of Poll: 401/403 -> kUnauthenticated (PAWS000301); 429 ->
-// kRateLimited with the Retry-After (PAWS000302); 5xx and transport
+// kRateLimited with the Retry-After (PAWS000302); 5xx, 408 and transport
 // failures -> kUnavailable (PAWS000303); other statuses, a body that is not
 // an array of events with uuid and published, or a next link to another
 // origin -> kInvalidArgument (PAWS000304); a state it cannot use ->
