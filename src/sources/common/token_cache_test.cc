@@ -117,7 +117,10 @@ class BlockingFetchTest : public ::testing::Test {
     }
     // Bounded, so that a broken cache fails instead of hanging.
     const auto give_up = std::chrono::steady_clock::now() + seconds(20);
-    while (cache_.waiters() < kThreads - 1 && std::chrono::steady_clock::now() < give_up) {
+    // The fetching thread may be counted out of the waiters before it has
+    // entered Fetch: wait for both.
+    while ((cache_.waiters() < kThreads - 1 || fetches_ < 1) &&
+           std::chrono::steady_clock::now() < give_up) {
       std::this_thread::yield();
     }
     EXPECT_EQ(cache_.waiters(), kThreads - 1);
