@@ -1,8 +1,11 @@
 #include "tools/fake_saas/fake_service.h"
+#include "tools/fake_saas/services/auth0.h"
 
 namespace paws {
 
 // One line per service, in the order they are tried.
-void AddFakeServices(FakeApi* api) { (void)api; }
+void AddFakeServices(FakeApi* api) {
+  api->AddService(MakeFakeAuth0Service());
+}
 
 }  // namespace paws
