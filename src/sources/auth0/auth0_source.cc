@@ -8,6 +8,7 @@
 #include "paws/codes.h"
 #include "sources/common/api_client.h"
 #include "sources/common/api_errors.h"
+#include "sources/common/collection_start.h"
 #include "sources/common/oauth2.h"
 #include "sources/common/paging.h"
 
@@ -75,12 +76,8 @@ class Auth0Source : public Source {
       return Status::InvalidArgument("auth0: collector " + spec_.id + " has no stream \"" + stream +
                                      "\" (its one stream is \"auth0\")");
     }
-    Auth0State st{clock_->Now() - spec_.poll_interval, ""};
-    if (!spec_.collection_start.empty()) {
-      Result<WallTime> start = ParseRfc3339(spec_.collection_start);
-      if (!start.ok()) return BadConfig(spec_, "collection_start: " + start.status().message());
-      st.since = *start;
-    }
+    PAWS_ASSIGN_OR_RETURN(WallTime since, CollectionStart(spec_, clock_->Now()));
+    Auth0State st{since, ""};
     return Serialize(st);
   }
 

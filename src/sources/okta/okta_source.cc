@@ -9,6 +9,7 @@
 #include "paws/codes.h"
 #include "sources/common/api_client.h"
 #include "sources/common/api_errors.h"
+#include "sources/common/collection_start.h"
 #include "sources/common/paging.h"
 
 namespace paws {
@@ -67,15 +68,8 @@ class OktaSource : public Source {
       return Status::InvalidArgument("okta: collector " + spec_.id + " has no stream \"" + stream +
                                      "\" (its one stream is \"okta\")");
     }
-    OktaState st{clock_->Now() - spec_.poll_interval, {}, ""};
-    if (!spec_.collection_start.empty()) {
-      Result<WallTime> start = ParseRfc3339(spec_.collection_start);
-      if (!start.ok()) {
-        return Status::InvalidArgument("okta: collection_start: " + start.status().message(),
-                                       codes::kConfigInvalid);
-      }
-      st.since = *start;
-    }
+    PAWS_ASSIGN_OR_RETURN(WallTime since, CollectionStart(spec_, clock_->Now()));
+    OktaState st{since, {}, ""};
     st.until = st.since + spec_.poll_interval;
     return Serialize(st);
   }
