@@ -59,6 +59,17 @@ std::string Auth0ErrorSummary(const std::string& body) {
   return code.empty() || message.empty() ? code + message : code + ": " + message;
 }
 
+// The Management API's client credentials: {endpoint}/oauth/token for the
+// audience {endpoint}/api/v2/ unless the `audience` param says otherwise.
+ClientCredentialsOptions TokenOptions(const CollectorSpec& spec, const std::string& audience) {
+  ClientCredentialsOptions o;
+  o.token_url = spec.endpoint + "/oauth/token";
+  o.client_id = spec.client_id;
+  o.client_secret = spec.secret;
+  o.audience = audience.empty() ? spec.endpoint + "/api/v2/" : audience;
+  return o;
+}
+
 class Auth0Source : public Source {
  public:
   Auth0Source(CollectorSpec spec, const SourceDeps& deps, int take, const std::string& audience)
@@ -66,10 +77,7 @@ class Auth0Source : public Source {
         clock_(deps.clock),
         api_(deps.http, deps.clock, {.name = "auth0"}),
         take_(take),
-        tokens_(&api_, {.token_url = spec_.endpoint + "/oauth/token",
-                        .client_id = spec_.client_id,
-                        .client_secret = spec_.secret,
-                        .audience = audience.empty() ? spec_.endpoint + "/api/v2/" : audience}) {}
+        tokens_(&api_, TokenOptions(spec_, audience)) {}
 
   Result<std::string> InitialState(const std::string& stream) override {
     if (stream != kStream) {
