@@ -115,13 +115,11 @@ class BlockingFetchTest : public ::testing::Test {
         got[i] = t.ok() ? t->value.reveal() : t.status().message();
       });
     }
-    // Bounded, so that a broken cache fails instead of hanging.
-    const auto give_up = std::chrono::steady_clock::now() + seconds(20);
-    // The fetching thread may be counted out of the waiters before it has
-    // entered Fetch: wait for both.
-    while ((cache_.waiters() < kThreads - 1 || fetches_ < 1) &&
-           std::chrono::steady_clock::now() < give_up) {
-      std::this_thread::yield();
+    // Bounded (at most 20,000 naps of 1 ms), so that a broken cache fails
+    // instead of hanging. The fetching thread may be counted out of the
+    // waiters before it has entered Fetch: wait for both.
+    for (int i = 0; i < 20000 && (cache_.waiters() < kThreads - 1 || fetches_ < 1); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     EXPECT_EQ(cache_.waiters(), kThreads - 1);
     EXPECT_EQ(fetches_, 1);
