@@ -205,32 +205,28 @@ void HealthChecker::Summarize(CollectorHealth* c) const {
 }
 
 void HealthChecker::SetProcessStart(WallTime t) {
+  std::map<std::string, WallTime> after;
+  for (const CollectorSpec& spec : specs_) after[spec.id] = t + StallAfter(spec);
   std::lock_guard<std::mutex> lock(mu_);
-  process_start_ = t;
+  reseed_after_ = std::move(after);
 }
 
 // A daemon that was down looks, at start, as if every stream had ceased:
 // overdue and no attempt. Its own workers try them first; only a stream
 // that still has not moved once the process has run stall_after is lost.
 bool HealthChecker::ReseedDeferred(const std::string& collector_id, WallTime now) const {
-  std::optional<WallTime> start;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    start = process_start_;
-  }
-  if (!start) return false;
-  for (const CollectorSpec& spec : specs_) {
-    if (spec.id == collector_id) return now < *start + StallAfter(spec);
-  }
-  return now < *start + options_.stall_after;
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = reseed_after_.find(collector_id);
+  return it != reseed_after_.end() && now < it->second;
 }
 
 std::vector<RepairAction> HealthChecker::Repair(const HealthReport& report, bool dry_run) {
   std::vector<RepairAction> out;
   int deferred = 0;
   for (const auto& c : report.collectors) {
+    const bool defer = ReseedDeferred(c.collector_id, report.at);
     for (const auto& s : c.streams) {
-      if (s.cls == StreamClass::kCeased && ReseedDeferred(s.collector_id, report.at)) {
+      if (s.cls == StreamClass::kCeased && defer) {
         ++deferred;
         continue;
       }

@@ -100,7 +100,8 @@ class HealthChecker {
   // start of its grace when the store holds nothing older.
   mutable std::mutex mu_;
   std::map<std::string, WallTime> first_seen_;
-  std::optional<WallTime> process_start_;
+  // Per collector: no re-seed before this time (SetProcessStart).
+  std::map<std::string, WallTime> reseed_after_;
 };
 
 }  // namespace paws
