@@ -29,6 +29,7 @@ inline constexpr const char* kApiMalformed = "PAWS000304";   // response is not 
 inline constexpr const char* kApiTimeout = "PAWS000305";
 inline constexpr const char* kStateMalformed = "PAWS000306";  // a state the source cannot use
 inline constexpr const char* kStreamRetriesExhausted = "PAWS000307";  // retry count reached the limit
+inline constexpr const char* kSourceGap = "PAWS000308";  // part of a window is past what the API keeps
 
 // 4xx: sinks.
 inline constexpr const char* kSinkFailed = "PAWS000401";

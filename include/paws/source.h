@@ -5,6 +5,7 @@
 
 #include "paws/clock.h"
 #include "paws/result.h"
+#include "paws/status.h"
 
 namespace paws {
 
@@ -21,6 +22,11 @@ struct PollResult {
   std::vector<Event> events;
   std::string next_state_json;  // the state of the next cycle
   Duration next_delay{0};       // when the next cycle is due (0: at once)
+  // What the operator must know about a poll that succeeded, each with its
+  // code: for example PAWS000308, a window the API no longer serves in full
+  // (events before its limit cannot be collected). Logged as warnings by the
+  // cycle once the poll is committed.
+  std::vector<Status> warnings;
 };
 
 // Polls one collector's API. One instance per collector; Poll is called

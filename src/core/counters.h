@@ -19,6 +19,7 @@ struct CycleCounters {
   std::atomic<int64_t> commit_errors{0};  // backend errors: the message is redelivered
   std::atomic<int64_t> deferred{0};       // handed back: the batch ran out of lease
   std::atomic<int64_t> events{0};         // events written to the sink
+  std::atomic<int64_t> source_warnings{0};  // PollResult::warnings of committed cycles
 
   static void Inc(std::atomic<int64_t>& c, int64_t by = 1) {
     c.fetch_add(by, std::memory_order_relaxed);

@@ -386,6 +386,11 @@ CycleOutcome CycleRunner::Committed(const Work& w, const Status& st) {
   }
   CycleCounters::Inc(counters_->committed);
   CycleCounters::Inc(counters_->events, static_cast<int64_t>(w.polled.events.size()));
+  for (const Status& warning : w.polled.warnings) {
+    CycleCounters::Inc(counters_->source_warnings);
+    spdlog::warn("[{}] {}: {}", warning.paws_code(), Describe(id, w.stream, w.sm.epoch, w.sm.seq),
+                 warning.message());
+  }
   spdlog::debug("{}: committed {} events, next in {} ms", Describe(id, w.stream, w.sm.epoch, w.sm.seq),
                 w.polled.events.size(), w.polled.next_delay.count());
   return CycleOutcome::kCommitted;

@@ -37,9 +37,11 @@ class ScriptedSource : public Source {
     st["n"] = n + 1;
     r.next_state_json = st.dump();
     r.next_delay = seconds(30);
+    r.warnings = warnings;
     return r;
   }
   Status fail;
+  std::vector<Status> warnings;
   int polls = 0;
   std::function<void()> on_poll;
 };
@@ -147,6 +149,17 @@ TEST_F(CycleTest, CommittedCyclesAdvanceSeqByOneAndDeliverEveryEvent) {
   ASSERT_TRUE(records.ok());
   EXPECT_EQ(records->size(), 6u);
   for (const auto& r : *records) EXPECT_EQ(r.status, RecordStatus::kComplete);
+}
+
+TEST_F(CycleTest, APollsWarningsAreCountedAndDoNotFailTheCycle) {
+  ASSERT_TRUE(RegisterCollectors(backend_.get(), *collectors_, &clock_).ok());
+  source_->warnings = {Status::InvalidArgument("window clamped", codes::kSourceGap)};
+  auto msgs = ReceiveAll();
+  ASSERT_EQ(msgs.size(), 2u);
+  for (const auto& m : msgs) EXPECT_EQ(runner_->Process(m), CycleOutcome::kCommitted);
+  EXPECT_EQ(counters_.source_warnings.load(), 2);
+  EXPECT_EQ(Row("a").last_status, kStreamStatusOk);
+  EXPECT_EQ(sink_.ids.size(), 4u);
 }
 
 TEST_F(CycleTest, StaleMessageIsDeletedWithoutPolling) {
@@ -285,7 +298,9 @@ TEST_F(CycleTest, LegacyMessageIsAdoptedOnlyWhileTheStreamHasNoRow) {
   // A second legacy chain for the same stream (upstream's duplicate bug) is stale.
   Send(R"({"priv_collector_state":{"stream":"a","n":3},"retry_count":0})");
   for (const auto& m : ReceiveAll()) {
-    if (ParseStateMessage(m.body)->legacy) EXPECT_EQ(runner_->Process(m), CycleOutcome::kStale);
+    if (ParseStateMessage(m.body)->legacy) {
+      EXPECT_EQ(runner_->Process(m), CycleOutcome::kStale);
+    }
   }
 }
 
