@@ -29,7 +29,9 @@ class NoopSource : public Source {
     return "{\"stream\":\"" + stream + "\"}";
   }
   Result<PollResult> Poll(const std::string& state_json, MonoTime) override {
-    return PollResult{{}, state_json, Duration(0)};
+    PollResult r;
+    r.next_state_json = state_json;
+    return r;
   }
 };
 

@@ -15,6 +15,11 @@ struct Event {
   WallTime timestamp;   // when it happened, per the service
   std::string type_id;  // the service's event type
   std::string raw_json; // the event exactly as the service returned it
+  // True when the source has checked that raw_json is one JSON value in
+  // valid UTF-8 (it parsed it): sinks then write it without parsing it
+  // again. When false, sinks check it, and keep text that is not JSON as a
+  // string.
+  bool raw_is_json = false;
 };
 
 // What one poll produced.

@@ -25,7 +25,10 @@ class CountingSource : public Source {
     if (!fail.ok()) return fail;
     auto st = nlohmann::json::parse(state_json);
     st["n"] = st["n"].get<int>() + 1;
-    return PollResult{{}, st.dump(), minutes(1)};
+    PollResult r;
+    r.next_state_json = st.dump();
+    r.next_delay = minutes(1);
+    return r;
   }
   Status fail;
 };

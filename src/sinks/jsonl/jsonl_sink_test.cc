@@ -74,6 +74,31 @@ TEST_F(JsonlSinkTest, WritesOneParsableLinePerEventCreatingDirectories) {
   EXPECT_EQ(json::parse(lines[3])["event"], "not json");  // kept, as a string
 }
 
+TEST_F(JsonlSinkTest, CheckedEventsAreWrittenAsTheyCameOnOneLine) {
+  auto sink = JsonlSink::Make(Options());
+  ASSERT_TRUE(sink.ok()) << sink.status().ToString();
+  // A pretty-printed event, as a source may cut it out of a response; ids
+  // and names that need escaping; an unchecked event in invalid UTF-8.
+  Event pretty{"id\"1\\", FromUnixMillis(0), "t\n\u00e9", "{\n  \"a\": [1,\r\n 2],\n  \"b\": \"x\\ny\"\n}"};
+  pretty.raw_is_json = true;
+  Event bad_utf8{"e2", FromUnixMillis(0), "", "\"\xff\""};
+  const std::string collector = "c\"q", type = "fake", stream = "s\t1";
+  ASSERT_TRUE((*sink)->Write({collector, type, stream, {pretty, bad_utf8}}).ok());
+
+  std::vector<std::string> lines = ReadLines(Options().path);
+  ASSERT_EQ(lines.size(), 2u);
+  json first = json::parse(lines[0]);
+  EXPECT_EQ(first["collector_id"], collector);
+  EXPECT_EQ(first["stream"], stream);
+  EXPECT_EQ(first["id"], pretty.id);
+  EXPECT_EQ(first["type_id"], pretty.type_id);
+  EXPECT_EQ(first["event"], json::parse(pretty.raw_json));
+  EXPECT_EQ(first["event"]["b"], "x\ny");
+  json second = json::parse(lines[1]);  // the bytes are replaced, the line stays JSON
+  EXPECT_EQ(second["id"], "e2");
+  EXPECT_TRUE(second["event"].is_string());
+}
+
 TEST_F(JsonlSinkTest, AppendsAcrossReopens) {
   for (int round = 0; round < 3; ++round) {
     auto sink = JsonlSink::Make(Options());

@@ -229,7 +229,7 @@ class Auth0Source : public Source {
       auto type = e.find("type");
       out->push_back(Event{id->get<std::string>(), *ts,
                            type != e.end() && type->is_string() ? type->get<std::string>() : "",
-                           e.dump(-1, ' ', false, ordered_json::error_handler_t::replace)});
+                           e.dump(-1, ' ', false, ordered_json::error_handler_t::replace), true});
     }
     return Status::Ok();
   }

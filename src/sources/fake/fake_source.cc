@@ -183,7 +183,7 @@ class FakeSource : public Source {
       auto type = e.find("eventType");
       out->push_back(Event{uuid->get<std::string>(), *ts,
                            type != e.end() && type->is_string() ? type->get<std::string>() : "",
-                           Dump(e)});
+                           Dump(e), true});
     }
     return Status::Ok();
   }

@@ -239,7 +239,7 @@ class OktaSource : public Source {
       if (!ts.ok()) return bad(at + " (" + *uuid + ") has an invalid published time");
       std::optional<std::string> type = text(e, "eventType");
       if (!type || type->empty()) type = text(e, "legacyEventType");
-      parsed.push_back(Event{std::move(*uuid), *ts, type.value_or(""), Dump(e)});
+      parsed.push_back(Event{std::move(*uuid), *ts, type.value_or(""), Dump(e), true});
     }
     *count = parsed.size();
     out->insert(out->end(), std::make_move_iterator(parsed.begin()),
