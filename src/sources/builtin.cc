@@ -2,6 +2,7 @@
 
 #include "paws/registry.h"
 #include "sources/auth0/auth0_source.h"
+#include "sources/carbonblack/carbonblack_source.h"
 #include "sources/fake/fake_source.h"
 #include "sources/okta/okta_source.h"
 
@@ -10,6 +11,7 @@ namespace paws {
 void RegisterBuiltinSources(SourceRegistry* registry) {
   Status s = registry->Register("fake", &MakeFakeSource);
   if (s.ok()) s = registry->Register("auth0", &MakeAuth0Source);
+  if (s.ok()) s = registry->Register("carbonblack", &MakeCarbonBlackSource);
   if (s.ok()) s = registry->Register("okta", &MakeOktaSource);
   // Only a second call on the same registry can fail, which is a bug.
   assert(s.ok());

@@ -1,11 +1,13 @@
 #include "tools/fake_saas/fake_service.h"
 #include "tools/fake_saas/services/auth0.h"
+#include "tools/fake_saas/services/carbonblack.h"
 
 namespace paws {
 
 // One line per service, in the order they are tried.
 void AddFakeServices(FakeApi* api) {
   api->AddService(MakeFakeAuth0Service());
+  api->AddService(MakeFakeCarbonBlackService());
 }
 
 }  // namespace paws
