@@ -1,6 +1,7 @@
 #include "tools/fake_saas/fake_service.h"
 #include "tools/fake_saas/services/auth0.h"
 #include "tools/fake_saas/services/carbonblack.h"
+#include "tools/fake_saas/services/gsuite.h"
 #include "tools/fake_saas/services/o365.h"
 
 namespace paws {
@@ -9,6 +10,7 @@ namespace paws {
 void AddFakeServices(FakeApi* api) {
   api->AddService(MakeFakeAuth0Service());
   api->AddService(MakeFakeCarbonBlackService());
+  api->AddService(MakeFakeGsuiteService());
   api->AddService(MakeFakeO365Service());
 }
 
