@@ -8,6 +8,7 @@
 #include "sources/http_json/http_json_source.h"
 #include "sources/okta/okta_source.h"
 #include "sources/o365/o365_source.h"
+#include "sources/salesforce/salesforce_source.h"
 
 namespace paws {
 
@@ -17,6 +18,7 @@ void RegisterBuiltinSources(SourceRegistry* registry) {
   if (s.ok()) s = registry->Register("carbonblack", &MakeCarbonBlackSource);
   if (s.ok()) s = registry->Register("okta", &MakeOktaSource);
   if (s.ok()) s = registry->Register("o365", &MakeO365Source);
+  if (s.ok()) s = registry->Register("salesforce", &MakeSalesforceSource);
   if (s.ok()) s = registry->Register("gsuite", &MakeGsuiteSource);
   if (s.ok()) s = registry->Register("http_json", &MakeHttpJsonSource);
   // Only a second call on the same registry can fail, which is a bug.

@@ -1,6 +1,7 @@
 #include "tools/fake_saas/fake_service.h"
 #include "tools/fake_saas/services/auth0.h"
 #include "tools/fake_saas/services/carbonblack.h"
+#include "tools/fake_saas/services/salesforce.h"
 #include "tools/fake_saas/services/gsuite.h"
 #include "tools/fake_saas/services/o365.h"
 
@@ -10,6 +11,7 @@ namespace paws {
 void AddFakeServices(FakeApi* api) {
   api->AddService(MakeFakeAuth0Service());
   api->AddService(MakeFakeCarbonBlackService());
+  api->AddService(MakeFakeSalesforceService());
   api->AddService(MakeFakeGsuiteService());
   api->AddService(MakeFakeO365Service());
 }

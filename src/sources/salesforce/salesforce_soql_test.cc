@@ -1,0 +1,58 @@
+#include "sources/salesforce/salesforce_soql.h"
+
+#include <gtest/gtest.h>
+
+namespace paws {
+namespace {
+
+WallTime T(const std::string& text) { return *ParseRfc3339(text); }
+
+TEST(SalesforceSoql, ObjectsAreUpstreams) {
+  EXPECT_EQ(SalesforceObjectNames(),
+            "LoginHistory, EventLogFile, ApiEvent, LoginEvent, LogoutEvent, LoginAsEvent");
+  ASSERT_NE(FindSalesforceObject("EventLogFile"), nullptr);
+  EXPECT_EQ(FindSalesforceObject("EventLogFile")->date_field, "LogDate");
+  EXPECT_EQ(FindSalesforceObject("LoginEvent")->order, SalesforceOrder::kDateDescending);
+  EXPECT_EQ(FindSalesforceObject("loginhistory"), nullptr);
+  EXPECT_EQ(FindSalesforceObject("Account"), nullptr);
+}
+
+TEST(SalesforceSoql, WindowQueries) {
+  const SalesforceObject& lh = *FindSalesforceObject("LoginHistory");
+  const WallTime since = T("2026-01-01T00:00:00Z"), until = T("2026-01-01T00:01:00Z");
+  std::string q = SalesforceWindowQuery(lh, since, until, "");
+  EXPECT_EQ(q.rfind("SELECT Id, UserId, TlsProtocol, ", 0), 0u) << q;
+  const std::string tail =
+      "FROM LoginHistory WHERE UserId in (SELECT Id FROM User) AND LoginTime >= "
+      "2026-01-01T00:00:00.000Z AND LoginTime < 2026-01-01T00:01:00.000Z ORDER BY Id ASC";
+  EXPECT_NE(q.find(tail), std::string::npos) << q;
+  q = SalesforceWindowQuery(lh, since, until, "0Ya000000000001AAA");
+  EXPECT_NE(q.find("< 2026-01-01T00:01:00.000Z AND Id > '0Ya000000000001AAA' ORDER BY Id ASC"),
+            std::string::npos)
+      << q;
+  const SalesforceObject& elf = *FindSalesforceObject("EventLogFile");
+  EXPECT_NE(SalesforceWindowQuery(elf, since, until, "")
+                .find("( EventType = 'Login' OR EventType = 'API' OR EventType = 'Logout' ) AND "
+                      "LogDate >= 2026-01-01T00:00:00.000Z"),
+            std::string::npos);
+  const SalesforceObject& api = *FindSalesforceObject("ApiEvent");
+  EXPECT_EQ(SalesforceWindowQuery(api, since, until, "2026-01-01T00:00:30.001Z"),
+            "SELECT Id, Application, EventDate, Platform, SessionLevel, SourceIp, UserId, Username "
+            "FROM ApiEvent WHERE EventDate >= 2026-01-01T00:00:00.000Z AND EventDate < "
+            "2026-01-01T00:00:30.001Z ORDER BY EventDate DESC");
+}
+
+TEST(SalesforceSoql, IdsAndTimes) {
+  EXPECT_TRUE(IsValidSalesforceId("0Ya5e00000ABCDE"));
+  EXPECT_TRUE(IsValidSalesforceId("0Ya5e00000ABCDEFGH"));
+  EXPECT_FALSE(IsValidSalesforceId("0Ya5e00000ABCD"));
+  EXPECT_FALSE(IsValidSalesforceId("0Ya5e00000AB' OR"));
+  EXPECT_EQ(*ParseSalesforceTime("2026-01-01T00:00:00.000+0000"), T("2026-01-01T00:00:00Z"));
+  EXPECT_EQ(*ParseSalesforceTime("2026-01-01T00:00:00.000-0130"), T("2026-01-01T01:30:00Z"));
+  EXPECT_EQ(*ParseSalesforceTime("2026-01-01T00:00:00.250Z"), T("2026-01-01T00:00:00.250Z"));
+  EXPECT_FALSE(ParseSalesforceTime("yesterday").ok());
+  EXPECT_FALSE(ParseSalesforceTime("").ok());
+}
+
+}  // namespace
+}  // namespace paws
