@@ -417,11 +417,14 @@ Status Loader::ReadSecret(const SecretSource& source, Secret* out) {
     return SecretError(source, "secret file " + Quote(source.file) + " is empty",
                        codes::kSecretMissing);
   }
+  // Several lines are fine (a PEM private key, a service account's JSON
+  // key file); other control characters are a file that is not a secret.
   for (char c : value) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+    const bool line_break = c == '\n' || c == '\r' || c == '\t';
+    if ((static_cast<unsigned char>(c) < 0x20 && !line_break) || c == 0x7f) {
       return SecretError(source,
                          "secret file " + Quote(source.file) +
-                             " must hold one line without control characters "
+                             " holds control characters "
                              "(its content is not shown)",
                          codes::kConfigInvalid);
     }
