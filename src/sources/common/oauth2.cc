@@ -30,7 +30,9 @@ bool IsCredentialError(const std::string& body) {
   auto it = j.find("error");
   if (it == j.end() || !it->is_string()) return false;
   const std::string& e = it->get_ref<const std::string&>();
-  return e == "invalid_client" || e == "unauthorized_client" || e == "invalid_grant";
+  // invalid_client_id: Salesforce's answer to an unknown consumer key.
+  return e == "invalid_client" || e == "unauthorized_client" || e == "invalid_grant" ||
+         e == "invalid_client_id";
 }
 
 // expires_in in seconds: a number, or a string of digits (Azure AD v1 sends

@@ -151,7 +151,7 @@ class SalesforceSource : public Source {
               key_error_.message(),
           codes::kApiUnauthenticated);
     }
-    PAWS_ASSIGN_OR_RETURN(AccessToken token, GetToken(deadline));
+    PAWS_ASSIGN_OR_RETURN(AccessToken token, tokens_->Get(deadline));
     PAWS_ASSIGN_OR_RETURN(const std::string instance, InstanceUrl(token));
     std::string url = AppendQuery(
         instance + "/services/data/v" + params_.api_version + "/query",
@@ -245,16 +245,6 @@ class SalesforceSource : public Source {
     return result;
   }
 
-  Result<AccessToken> GetToken(MonoTime deadline) {
-    Result<AccessToken> token = tokens_->Get(deadline);
-    // Salesforce refuses an unknown consumer key with 400 invalid_client_id,
-    // which the OAuth2 helper does not count as a credential error.
-    if (!token.ok() && token.status().paws_code() == codes::kApiMalformed &&
-        token.status().message().find("invalid_client_id") != std::string::npos) {
-      return Status::Unauthenticated(token.status().message(), codes::kApiUnauthenticated);
-    }
-    return token;
-  }
 
   Result<std::string> InstanceUrl(const AccessToken& token) const {
     auto it = token.fields.find("instance_url");
@@ -276,11 +266,11 @@ class SalesforceSource : public Source {
   // expired or was revoked) gets a fresh token and one more try.
   // `sent_token` is the token of the last request, for redaction.
   Result<HttpResponse> Fetch(const std::string& url, MonoTime deadline, std::string* sent_token) {
-    PAWS_ASSIGN_OR_RETURN(AccessToken token, GetToken(deadline));
+    PAWS_ASSIGN_OR_RETURN(AccessToken token, tokens_->Get(deadline));
     Result<HttpResponse> res = Send(url, token, deadline);
     if (res.ok() && res->status == 401) {
       tokens_->Invalidate(token.value);
-      PAWS_ASSIGN_OR_RETURN(token, GetToken(deadline));
+      PAWS_ASSIGN_OR_RETURN(token, tokens_->Get(deadline));
       res = Send(url, token, deadline);
     }
     *sent_token = token.value.reveal();
