@@ -1,12 +1,12 @@
 #include "tools/fake_saas/fake_api.h"
 
 #include <algorithm>
-#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "http/url.h"
 #include "tools/fake_saas/fake_events.h"
 #include "tools/fake_saas/fake_service.h"
+#include "tools/fake_saas/services/service_util.h"
 
 namespace paws {
 namespace {
@@ -18,18 +18,6 @@ constexpr int kMaxLimit = 1000;
 constexpr const char* kLogsSuffix = "/api/v1/logs";
 
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
-
-std::string HeaderOf(const HttpHeaders& headers, std::string_view name) {
-  for (const auto& [k, v] : headers) {
-    if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) ==
-                 std::tolower(static_cast<unsigned char>(b));
-        })) {
-      return v;
-    }
-  }
-  return "";
-}
 
 const std::string* QueryParam(const FakeRequest& req, const std::string& name) {
   auto it = req.query.find(name);
@@ -64,18 +52,6 @@ FakeResponse AdminError(int status, const std::string& message) {
   return JsonResponse(status, {{"error", message}});
 }
 
-// Parses a non-negative decimal integer; false on anything else.
-bool ParseCount(const std::string& text, int64_t* out) {
-  if (text.empty() || text.size() > 18) return false;
-  int64_t v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  *out = v;
-  return true;
-}
-
 std::string EncodeQuery(const std::map<std::string, std::string>& query) {
   std::string out;
   for (const auto& [k, v] : query) {
@@ -94,7 +70,7 @@ FakeRequest FakeRequest::FromUrl(std::string method, const std::string& url, Htt
   req.headers = std::move(headers);
   req.body = std::move(body);
   std::string origin = UrlOrigin(url);
-  if (!origin.empty() && HeaderOf(req.headers, "Host").empty()) {
+  if (!origin.empty() && FakeHeaderOf(req.headers, "Host").empty()) {
     req.headers.emplace_back("Host", origin.substr(origin.find("://") + 3));
   }
   req.path = UrlDecode(UrlPath(url));
@@ -222,7 +198,7 @@ FakeResponse FakeApi::Logs(const std::string& tenant, const FakeRequest& req) {
     }
   }
 
-  std::string auth = HeaderOf(req.headers, "Authorization");
+  std::string auth = FakeHeaderOf(req.headers, "Authorization");
   bool authorized = auth.size() > 5 && auth.compare(0, 5, "SSWS ") == 0;
   if (authorized && !t.token.empty()) authorized = auth.substr(5) == t.token;
   if (!authorized) {
@@ -242,12 +218,12 @@ FakeResponse FakeApi::Logs(const std::string& tenant, const FakeRequest& req) {
   if (*since > *until) return BadParam("since: must not be after until");
   int64_t limit = kDefaultLimit;
   if (const std::string* l = QueryParam(req, "limit")) {
-    if (!ParseCount(*l, &limit) || limit < 1) return BadParam("limit: not a positive integer");
+    if (!FakeParseCount(*l, &limit) || limit < 1) return BadParam("limit: not a positive integer");
     limit = std::min<int64_t>(limit, kMaxLimit);
   }
   int64_t after = 0;
   if (const std::string* a = QueryParam(req, "after")) {
-    if (!ParseCount(*a, &after)) return BadParam("after: not a valid cursor");
+    if (!FakeParseCount(*a, &after)) return BadParam("after: not a valid cursor");
   }
 
   const WallTime end = std::min(*until, now);  // never serve the future
@@ -268,7 +244,7 @@ FakeResponse FakeApi::Logs(const std::string& tenant, const FakeRequest& req) {
   }
   res.body += "]";
 
-  std::string host = HeaderOf(req.headers, "Host");
+  std::string host = FakeHeaderOf(req.headers, "Host");
   const std::string base = "http://" + (host.empty() ? std::string("localhost") : host) + req.path;
   res.headers.emplace_back("Link", "<" + base + EncodeQuery(req.query) + ">; rel=\"self\"");
   if (first + count < last) {

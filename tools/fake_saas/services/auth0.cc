@@ -10,6 +10,7 @@
 
 #include "http/url.h"
 #include "tools/fake_saas/fake_events.h"
+#include "tools/fake_saas/services/service_util.h"
 
 namespace paws {
 namespace {
@@ -24,11 +25,7 @@ constexpr const char* kLogIdPrefix = "90020";
 constexpr size_t kLogIdDigits = 20;
 
 FakeResponse JsonResponse(int status, const std::string& body) {
-  FakeResponse res;
-  res.status = status;
-  res.headers.emplace_back("Content-Type", "application/json");
-  res.body = body;
-  return res;
+  return FakeJsonResponse(status, body, "application/json");
 }
 
 // Auth0's Management API error document.
@@ -46,34 +43,13 @@ FakeResponse BadQuery(const std::string& message) {
 
 // The token endpoint answers in OAuth2's form (RFC 6749 §5.2).
 FakeResponse OAuthError(int status, const std::string& error, const std::string& description) {
-  return JsonResponse(status, json{{"error", error}, {"error_description", description}}.dump());
-}
-
-// The first header of that name, case-insensitive.
-std::string HeaderOf(const HttpHeaders& headers, const std::string& name) {
-  return HttpResponse{0, headers, {}}.Header(name);
-}
-
-bool ParseCount(const std::string& text, int64_t* out) {
-  if (text.empty() || text.size() > 18) return false;
-  int64_t v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  *out = v;
-  return true;
-}
-
-std::string QueryOr(const FakeRequest& req, const std::string& name, std::string fallback = "") {
-  auto it = req.query.find(name);
-  return it == req.query.end() ? fallback : it->second;
+  return FakeOAuthError(status, error, description, "application/json");
 }
 
 // The string members of a JSON body, or of a form-encoded one.
 std::map<std::string, std::string> TokenRequestFields(const FakeRequest& req) {
   std::map<std::string, std::string> fields;
-  if (HeaderOf(req.headers, "Content-Type").find("json") != std::string::npos) {
+  if (FakeHeaderOf(req.headers, "Content-Type").find("json") != std::string::npos) {
     json j = json::parse(req.body, nullptr, false);
     if (!j.is_object()) return fields;
     for (const auto& [k, v] : j.items()) {
@@ -212,26 +188,26 @@ class FakeAuth0Service : public FakeService {
     int64_t first = 0, count = kDefaultTake;
     const bool checkpoint = req.query.count("from") > 0;
     if (checkpoint) {  // any other parameter is ignored
-      std::optional<int64_t> k = ParseFakeAuth0LogId(QueryOr(req, "from"));
+      std::optional<int64_t> k = ParseFakeAuth0LogId(FakeQueryOr(req, "from"));
       if (!k) return BadQuery("Invalid log id: from");
-      if (!ParseCount(QueryOr(req, "take", "50"), &count) || count < 1 || count > kMaxTake) {
+      if (!FakeParseCount(FakeQueryOr(req, "take", "50"), &count) || count < 1 || count > kMaxTake) {
         return BadQuery("take must be an integer between 1 and 100");
       }
       first = *k + 1;
     } else {
       int64_t page = 0;
-      if (!ParseCount(QueryOr(req, "per_page", "50"), &count) || count < 1 || count > kMaxTake ||
-          !ParseCount(QueryOr(req, "page", "0"), &page)) {
+      if (!FakeParseCount(FakeQueryOr(req, "per_page", "50"), &count) || count < 1 || count > kMaxTake ||
+          !FakeParseCount(FakeQueryOr(req, "page", "0"), &page)) {
         return BadQuery("per_page must be 1..100 and page a non-negative integer");
       }
       if ((page + 1) * count > kMaxSearchResults) {
         return BadQuery("You can only page through the first 1000 records");
       }
-      const std::string sort = QueryOr(req, "sort", "date:1");
-      if (sort != "date:1" || QueryOr(req, "include_totals") == "true") {
+      const std::string sort = FakeQueryOr(req, "sort", "date:1");
+      if (sort != "date:1" || FakeQueryOr(req, "include_totals") == "true") {
         return BadQuery("the fake supports sort=date:1 without include_totals only");
       }
-      const std::string q = QueryOr(req, "q");
+      const std::string q = FakeQueryOr(req, "q");
       std::optional<WallTime> since = q.empty() ? WallTime{} : ParseDateFrom(q);
       if (!since) return BadQuery("the fake supports q=date:[<time> TO *] only");
       first = FakeFirstIndexAtOrAfter(ToUnixMillis(*since), period) + page * count;
@@ -248,8 +224,8 @@ class FakeAuth0Service : public FakeService {
     ctx.RecordServed(tenant, kFakeAuth0Stream, ids);
     if (checkpoint) {
       // The next page by checkpoint; the same URL when nothing was new.
-      const std::string host = HeaderOf(req.headers, "Host");
-      const std::string next = ids.empty() ? QueryOr(req, "from") : ids.back();
+      const std::string host = FakeHeaderOf(req.headers, "Host");
+      const std::string next = ids.empty() ? FakeQueryOr(req, "from") : ids.back();
       res.headers.emplace_back("Link", "<http://" + (host.empty() ? "localhost" : host) + req.path +
                                            "?from=" + UrlEncode(next) +
                                            "&take=" + std::to_string(count) + ">; rel=\"next\"");
@@ -259,7 +235,7 @@ class FakeAuth0Service : public FakeService {
 
   std::optional<FakeResponse> CheckToken(const std::string& tenant, const FakeRequest& req,
                                          WallTime now) {
-    const std::string auth = HeaderOf(req.headers, "Authorization");
+    const std::string auth = FakeHeaderOf(req.headers, "Authorization");
     const std::string bearer = "Bearer ";
     if (auth.rfind(bearer, 0) != 0 || auth.size() == bearer.size()) {
       return Auth0Error(401, "Unauthorized", "Missing authentication", "missing_token");
@@ -342,7 +318,7 @@ std::optional<int64_t> ParseFakeAuth0LogId(const std::string& id) {
   if (id.size() != prefix.size() + kLogIdDigits || id.rfind(prefix, 0) != 0) return std::nullopt;
   // k < 10^18: the first two of the 20 digits are zeros.
   int64_t k = 0;
-  if (id.compare(prefix.size(), 2, "00") != 0 || !ParseCount(id.substr(prefix.size() + 2), &k)) {
+  if (id.compare(prefix.size(), 2, "00") != 0 || !FakeParseCount(id.substr(prefix.size() + 2), &k)) {
     return std::nullopt;
   }
   return k;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tools/fake_saas/fake_events.h"
+#include "tools/fake_saas/services/service_util.h"
 
 namespace paws {
 namespace {
@@ -22,11 +23,7 @@ constexpr int64_t kDefaultRows = 20;         // the search APIs' default page si
 constexpr int64_t kMaxResultWindow = 10000;  // rows beyond start + rows - 1 > 10000 are not served
 
 FakeResponse JsonResponse(int status, const std::string& body) {
-  FakeResponse res;
-  res.status = status;
-  res.headers.emplace_back("Content-Type", "application/json");
-  res.body = body;
-  return res;
+  return FakeJsonResponse(status, body, "application/json");
 }
 
 // Carbon Black Cloud's error document.
@@ -37,10 +34,6 @@ FakeResponse CbError(int status, const std::string& code, const std::string& mes
 
 FakeResponse BadRequest(const std::string& message) {
   return CbError(400, "INVALID_QUERY", message);
-}
-
-std::string HeaderOf(const HttpHeaders& headers, const std::string& name) {
-  return HttpResponse{0, headers, {}}.Header(name);
 }
 
 // The stream of a path after /t/<tenant> and its org key, or nullopt.
@@ -189,7 +182,7 @@ class FakeCarbonBlackService : public FakeService {
   // tenant's configured token when it has one; an org key of [A-Z0-9].
   std::optional<FakeResponse> CheckAuth(const std::string& tenant, const std::string& org_key,
                                         const FakeRequest& req, FakeServiceContext& ctx) const {
-    const std::string token = HeaderOf(req.headers, "X-Auth-Token");
+    const std::string token = FakeHeaderOf(req.headers, "X-Auth-Token");
     const size_t slash = token.rfind('/');
     if (slash == std::string::npos || slash == 0 || slash + 1 == token.size()) {
       return CbError(401, "UNAUTHORIZED", "Missing or malformed X-Auth-Token");

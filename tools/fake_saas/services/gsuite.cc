@@ -11,6 +11,7 @@
 
 #include "sources/common/base64.h"
 #include "tools/fake_saas/fake_events.h"
+#include "tools/fake_saas/services/service_util.h"
 
 namespace paws {
 namespace {
@@ -27,11 +28,7 @@ constexpr int64_t kRetentionMs = 180LL * 24 * 3600 * 1000;
 constexpr int64_t kMaxAssertionLifetimeSec = 3600;
 
 FakeResponse JsonResponse(int status, const std::string& body) {
-  FakeResponse res;
-  res.status = status;
-  res.headers.emplace_back("Content-Type", "application/json; charset=UTF-8");
-  res.body = body;
-  return res;
+  return FakeJsonResponse(status, body, "application/json; charset=UTF-8");
 }
 
 // Google's JSON error document (the "errors" list is what client libraries
@@ -57,27 +54,7 @@ FakeResponse AuthError() {
 
 // The token endpoint answers in OAuth2's form (RFC 6749 §5.2).
 FakeResponse OAuthError(int status, const std::string& error, const std::string& description) {
-  return JsonResponse(status, json{{"error", error}, {"error_description", description}}.dump());
-}
-
-std::string HeaderOf(const HttpHeaders& headers, const std::string& name) {
-  return HttpResponse{0, headers, {}}.Header(name);
-}
-
-bool ParseCount(const std::string& text, int64_t* out) {
-  if (text.empty() || text.size() > 18) return false;
-  int64_t v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  *out = v;
-  return true;
-}
-
-std::string QueryOr(const FakeRequest& req, const std::string& name, std::string fallback = "") {
-  auto it = req.query.find(name);
-  return it == req.query.end() ? fallback : it->second;
+  return FakeOAuthError(status, error, description, "application/json; charset=UTF-8");
 }
 
 // What each application's events are called, a few per application.
@@ -279,7 +256,7 @@ class FakeGsuiteService : public FakeService {
                     WallTime now, FakeServiceContext& ctx) {
     const int64_t now_ms = ToUnixMillis(now);
     auto time_param = [&](const char* name, int64_t fallback) -> std::optional<int64_t> {
-      const std::string text = QueryOr(req, name);
+      const std::string text = FakeQueryOr(req, name);
       if (text.empty()) return fallback;
       Result<WallTime> t = ParseRfc3339(text);
       return t.ok() ? std::optional<int64_t>(ToUnixMillis(*t)) : std::nullopt;
@@ -290,7 +267,7 @@ class FakeGsuiteService : public FakeService {
     if (*start > *end) return BadRequest("Start time must be less than or equal to the end time.");
     if (*start > now_ms) return BadRequest("Start time can not be in the future.");
     int64_t max_results = kMaxResults;
-    if (!ParseCount(QueryOr(req, "maxResults", "1000"), &max_results) || max_results < 1 ||
+    if (!FakeParseCount(FakeQueryOr(req, "maxResults", "1000"), &max_results) || max_results < 1 ||
         max_results > kMaxResults) {
       return BadRequest("Invalid value for maxResults: must be between 1 and 1000");
     }
@@ -300,7 +277,7 @@ class FakeGsuiteService : public FakeService {
     const int64_t first = FakeFirstIndexAtOrAfter(std::max(*start, now_ms - kRetentionMs), period);
     const int64_t last = FakeFirstIndexAtOrAfter(std::min(*end, now_ms), period) - 1;
     int64_t hi = last;
-    if (const std::string token = QueryOr(req, "pageToken"); !token.empty()) {
+    if (const std::string token = FakeQueryOr(req, "pageToken"); !token.empty()) {
       std::optional<int64_t> next = ParsePageToken(token, app, *start, *end);
       if (!next) return BadRequest("Invalid value for pageToken");
       hi = std::min(*next, last);
@@ -334,7 +311,7 @@ class FakeGsuiteService : public FakeService {
         app + ":" + std::to_string(start_ms) + ":" + std::to_string(end_ms) + ":";
     int64_t next = 0;
     if (!text.ok() || text->rfind(prefix, 0) != 0 ||
-        !ParseCount(text->substr(prefix.size()), &next)) {
+        !FakeParseCount(text->substr(prefix.size()), &next)) {
       return std::nullopt;
     }
     return next;
@@ -342,7 +319,7 @@ class FakeGsuiteService : public FakeService {
 
   std::optional<FakeResponse> CheckToken(const std::string& tenant, const FakeRequest& req,
                                          WallTime now) {
-    const std::string auth = HeaderOf(req.headers, "Authorization");
+    const std::string auth = FakeHeaderOf(req.headers, "Authorization");
     const std::string bearer = "Bearer ";
     if (auth.rfind(bearer, 0) != 0) {
       return GoogleError(401, "UNAUTHENTICATED", "required", "global", "Login Required.");

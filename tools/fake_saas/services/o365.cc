@@ -12,6 +12,7 @@
 
 #include "http/url.h"
 #include "tools/fake_saas/fake_events.h"
+#include "tools/fake_saas/services/service_util.h"
 
 namespace paws {
 namespace {
@@ -25,11 +26,7 @@ constexpr int64_t kMaxWindowMs = 24LL * 3600 * 1000;      // the longest listing
 constexpr size_t kIndexDigits = 20;                       // of contentIds and nextPage
 
 FakeResponse JsonResponse(int status, const std::string& body) {
-  FakeResponse res;
-  res.status = status;
-  res.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
-  res.body = body;
-  return res;
+  return FakeJsonResponse(status, body, "application/json; charset=utf-8");
 }
 
 // The Management Activity API's error document.
@@ -60,15 +57,6 @@ FakeResponse AadError(int status, const std::string& error, int code, const std:
                            {"trace_id", "00000000-0000-0000-0000-000000000000"},
                            {"correlation_id", "00000000-0000-0000-0000-000000000000"}}
                           .dump());
-}
-
-std::string HeaderOf(const HttpHeaders& headers, const std::string& name) {
-  return HttpResponse{0, headers, {}}.Header(name);
-}
-
-std::string QueryOr(const FakeRequest& req, const std::string& name, std::string fallback = "") {
-  auto it = req.query.find(name);
-  return it == req.query.end() ? fallback : it->second;
 }
 
 bool IsGuid(const std::string& s) {
@@ -273,7 +261,7 @@ class FakeO365Service : public FakeService {
   // The checks every API request passes: the token, then the rate limit.
   std::optional<FakeResponse> Admit(const std::string& tenant, const std::string& tid,
                                     const FakeRequest& req, WallTime now) {
-    const std::string auth = HeaderOf(req.headers, "Authorization");
+    const std::string auth = FakeHeaderOf(req.headers, "Authorization");
     const std::string bearer = "Bearer ";
     std::lock_guard<std::mutex> lock(mu_);
     auto it = auth.rfind(bearer, 0) == 0 ? tokens_.find(auth.substr(bearer.size())) : tokens_.end();
@@ -293,7 +281,7 @@ class FakeO365Service : public FakeService {
     if (b.used >= options_.rate_limit_per_minute) {
       return ApiError(429, "AF429",
                       "Too many requests. Method=" + req.path.substr(req.path.rfind('/') + 1) +
-                          ", PublisherId=" + QueryOr(req, "PublisherIdentifier", tid));
+                          ", PublisherId=" + FakeQueryOr(req, "PublisherIdentifier", tid));
     }
     ++b.used;
     return std::nullopt;
@@ -347,7 +335,7 @@ class FakeO365Service : public FakeService {
       return JsonResponse(200, list.dump());
     }
     if (req.method != "POST") return ApiError(405, "AF20001", "Method not allowed.");
-    const std::string ct = QueryOr(req, "contentType");
+    const std::string ct = FakeQueryOr(req, "contentType");
     if (ct.empty()) return ApiError(400, "AF20001", "Missing parameter: contentType.");
     if (!IsContentType(ct))
       return ApiError(400, "AF20020", "The specified content type is not valid.");
@@ -366,7 +354,7 @@ class FakeO365Service : public FakeService {
 
   FakeResponse List(const std::string& tenant, const std::string& tid, const FakeRequest& req,
                     FakeServiceContext& ctx) {
-    const std::string ct = QueryOr(req, "contentType");
+    const std::string ct = FakeQueryOr(req, "contentType");
     const WallTime now = ctx.Now();
     Duration delay{0};
     if (std::optional<FakeResponse> f = Fault(tenant, ct, ctx, &delay)) return *f;
@@ -387,8 +375,8 @@ class FakeO365Service : public FakeService {
                has_end = req.query.count("endTime") > 0;
     if (has_start != has_end) return WindowError();
     if (has_start) {
-      std::optional<WallTime> s = ParseApiTime(QueryOr(req, "startTime"));
-      std::optional<WallTime> e = ParseApiTime(QueryOr(req, "endTime"));
+      std::optional<WallTime> s = ParseApiTime(FakeQueryOr(req, "startTime"));
+      std::optional<WallTime> e = ParseApiTime(FakeQueryOr(req, "endTime"));
       if (!s || !e) return WindowError();
       start = ToUnixMillis(*s);
       end = ToUnixMillis(*e);
@@ -404,14 +392,14 @@ class FakeO365Service : public FakeService {
     const int64_t stop = std::min(FakeFirstIndexAtOrAfter(end, d), now_ms / d + 1) - 1;
     int64_t b = first;
     if (req.query.count("nextPage")) {
-      std::optional<int64_t> p = ParseIndex(QueryOr(req, "nextPage"));
+      std::optional<int64_t> p = ParseIndex(FakeQueryOr(req, "nextPage"));
       if (!p || *p < first || *p >= std::max(first, stop)) {
         return ApiError(400, "AF20031",
-                        "Invalid nextPage Input: " + QueryOr(req, "nextPage") + ".");
+                        "Invalid nextPage Input: " + FakeQueryOr(req, "nextPage") + ".");
       }
       b = *p;
     }
-    const std::string host = HeaderOf(req.headers, "Host");
+    const std::string host = FakeHeaderOf(req.headers, "Host");
     const std::string origin = "http://" + (host.empty() ? "localhost" : host);
     const std::string base = origin + "/t/" + tenant + "/api/v1.0/" + tid + "/activity/feed/";
     json page = json::array();
@@ -430,8 +418,8 @@ class FakeO365Service : public FakeService {
     if (b < stop) {
       std::string next = base + "subscriptions/content?contentType=" + UrlEncode(ct);
       if (has_start) {
-        next += "&startTime=" + UrlEncode(QueryOr(req, "startTime")) +
-                "&endTime=" + UrlEncode(QueryOr(req, "endTime"));
+        next += "&startTime=" + UrlEncode(FakeQueryOr(req, "startTime")) +
+                "&endTime=" + UrlEncode(FakeQueryOr(req, "endTime"));
       }
       res.headers.emplace_back("NextPageUri", next + "&nextPage=" + Index(b));
     }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tools/fake_saas/fake_events.h"
+#include "tools/fake_saas/services/service_util.h"
 
 namespace paws {
 namespace {
@@ -44,11 +45,7 @@ const ObjectInfo* FindObject(const std::string& name) {
 }
 
 FakeResponse JsonResponse(int status, const std::string& body) {
-  FakeResponse res;
-  res.status = status;
-  res.headers.emplace_back("Content-Type", "application/json;charset=UTF-8");
-  res.body = body;
-  return res;
+  return FakeJsonResponse(status, body, "application/json;charset=UTF-8");
 }
 
 // The REST API's error body: an array of {message, errorCode}.
@@ -58,11 +55,7 @@ FakeResponse SfError(int status, const std::string& code, const std::string& mes
 
 // The token endpoint's errors are OAuth2's {error, error_description}.
 FakeResponse OAuthError(const std::string& error, const std::string& description) {
-  return JsonResponse(400, json{{"error", error}, {"error_description", description}}.dump());
-}
-
-std::string HeaderOf(const HttpHeaders& headers, const std::string& name) {
-  return HttpResponse{0, headers, {}}.Header(name);
+  return FakeOAuthError(400, error, description, "application/json;charset=UTF-8");
 }
 
 // Salesforce writes datetimes as "2026-01-01T00:00:00.000+0000".
@@ -217,7 +210,7 @@ class FakeSalesforceService : public FakeService {
       token = "00DFAKE!" + FakeEventId(tenant, "salesforce/oauth", ++issued_);
       tokens_[token] = {tenant, now + options_.session_lifetime};
     }
-    const std::string host = HeaderOf(req.headers, "Host");
+    const std::string host = FakeHeaderOf(req.headers, "Host");
     const std::string instance = "http://" + (host.empty() ? "localhost" : host) + "/t/" + tenant;
     return JsonResponse(200, json{{"access_token", token},
                                   {"scope", "api"},
@@ -354,14 +347,14 @@ class FakeSalesforceService : public FakeService {
   static int64_t BatchSize(const FakeRequest& req) {
     static const std::regex kBatch(R"(batchSize\s*=\s*(\d{1,6}))");
     std::smatch m;
-    const std::string options = HeaderOf(req.headers, "Sforce-Query-Options");
+    const std::string options = FakeHeaderOf(req.headers, "Sforce-Query-Options");
     if (!std::regex_search(options, m, kBatch)) return kDefaultBatch;
     return std::clamp<int64_t>(std::stoll(m[1]), kMinBatch, kDefaultBatch);
   }
 
   std::optional<FakeResponse> CheckToken(const std::string& tenant, const FakeRequest& req,
                                          WallTime now) {
-    const std::string auth = HeaderOf(req.headers, "Authorization");
+    const std::string auth = FakeHeaderOf(req.headers, "Authorization");
     const std::string bearer = "Bearer ";
     std::lock_guard<std::mutex> lock(mu_);
     auto it = auth.rfind(bearer, 0) == 0 ? tokens_.find(auth.substr(bearer.size())) : tokens_.end();
