@@ -10,13 +10,14 @@
 #include "sources/common/api_client.h"
 #include "sources/common/api_errors.h"
 #include "sources/common/collection_start.h"
+#include "sources/common/json_records.h"
 #include "sources/common/paging.h"
 
 namespace paws {
 namespace {
 
 using json = nlohmann::json;
-// Events keep the key order Okta sent.
+// The state keeps its keys in the order written.
 using ordered_json = nlohmann::ordered_json;
 
 constexpr int kDefaultLimit = 1000;
@@ -212,34 +213,33 @@ class OktaSource : public Source {
         deadline);
   }
 
+  // Each event is kept as the bytes Okta sent (one checking pass over the
+  // page, no tree: json_records.h); only the members below are read.
   Status ParseEvents(const std::string& body, const std::string& url, std::vector<Event>* out,
                      size_t* count) const {
     auto bad = [&](const std::string& what) {
       return Malformed(api_.Describe("GET", url) + ": " + what);
     };
-    ordered_json events = ordered_json::parse(body, nullptr, false);
-    if (events.is_discarded()) return bad("response body is not JSON");
-    if (!events.is_array()) return bad("response body is not a JSON array");
-    auto text = [](const ordered_json& e, const char* key) -> std::optional<std::string> {
-      auto it = e.find(key);
-      if (it == e.end() || !it->is_string()) return std::nullopt;
-      return it->get<std::string>();
-    };
+    enum { kUuid, kPublished, kEventType, kLegacyEventType };
+    static const std::vector<std::string> kMembers = {"uuid", "published", "eventType",
+                                                      "legacyEventType"};
+    Result<std::vector<RawRecord>> events = SplitJsonArray(body, kMembers);
+    if (!events.ok()) return bad("response body is " + events.status().message());
     std::vector<Event> parsed;
-    parsed.reserve(events.size());
-    for (size_t i = 0; i < events.size(); ++i) {
-      const ordered_json& e = events[i];
+    parsed.reserve(events->size());
+    for (size_t i = 0; i < events->size(); ++i) {
+      RawRecord& e = (*events)[i];
       const std::string at = "event " + std::to_string(i);
-      if (!e.is_object()) return bad(at + " is not an object");
-      std::optional<std::string> uuid = text(e, "uuid");
+      if (!e.is_object) return bad(at + " is not an object");
+      std::optional<std::string>& uuid = e.members[kUuid];
       if (!uuid || uuid->empty()) return bad(at + " has no uuid");
-      std::optional<std::string> published = text(e, "published");
+      const std::optional<std::string>& published = e.members[kPublished];
       if (!published) return bad(at + " (" + *uuid + ") has no published");
       Result<WallTime> ts = ParseRfc3339(*published);
       if (!ts.ok()) return bad(at + " (" + *uuid + ") has an invalid published time");
-      std::optional<std::string> type = text(e, "eventType");
-      if (!type || type->empty()) type = text(e, "legacyEventType");
-      parsed.push_back(Event{std::move(*uuid), *ts, type.value_or(""), Dump(e), true});
+      std::optional<std::string>& type = e.members[kEventType];
+      if (!type || type->empty()) type = std::move(e.members[kLegacyEventType]);
+      parsed.push_back(Event{std::move(*uuid), *ts, type.value_or(""), std::string(e.raw), true});
     }
     *count = parsed.size();
     out->insert(out->end(), std::make_move_iterator(parsed.begin()),
