@@ -12,6 +12,7 @@
 #include "sources/common/api_errors.h"
 #include "sources/common/collection_start.h"
 #include "sources/common/paging.h"
+#include "sources/okta/okta_events.h"
 
 namespace paws {
 namespace {
@@ -81,7 +82,8 @@ class FakeSource : public Source {
       PAWS_ASSIGN_OR_RETURN(HttpResponse res, Fetch(url, deadline));
       CrashIfAsked(res);
       PAWS_RETURN_IF_ERROR(api_.Check(res, "GET", url, summarize_));
-      PAWS_RETURN_IF_ERROR(ParseEvents(res.body, url, &result.events));
+      PAWS_RETURN_IF_ERROR(
+          ParseOktaLogEvents(res.body, api_.Describe("GET", url), &result.events));
       // A next link to another origin would get the credential: an error.
       PAWS_ASSIGN_OR_RETURN(std::string next,
                             NextLink(res.headers, url, api_.Describe("GET", url)));
@@ -158,34 +160,6 @@ class FakeSource : public Source {
       std::fputs("fake source: the API's crash fault: aborting\n", stderr);
       std::abort();
     }
-  }
-
-  Status ParseEvents(const std::string& body, const std::string& url,
-                     std::vector<Event>* out) const {
-    auto bad = [&](const std::string& what) {
-      return Malformed(api_.Describe("GET", url) + ": " + what);
-    };
-    ordered_json events = ordered_json::parse(body, nullptr, false);
-    if (events.is_discarded()) return bad("response body is not JSON");
-    if (!events.is_array()) return bad("response body is not a JSON array");
-    for (size_t i = 0; i < events.size(); ++i) {
-      const ordered_json& e = events[i];
-      std::string at = "event " + std::to_string(i);
-      if (!e.is_object()) return bad(at + " is not an object");
-      auto uuid = e.find("uuid");
-      if (uuid == e.end() || !uuid->is_string() || uuid->get<std::string>().empty()) {
-        return bad(at + " has no uuid");
-      }
-      auto published = e.find("published");
-      if (published == e.end() || !published->is_string()) return bad(at + " has no published");
-      Result<WallTime> ts = ParseRfc3339(published->get<std::string>());
-      if (!ts.ok()) return bad(at + " has an invalid published time");
-      auto type = e.find("eventType");
-      out->push_back(Event{uuid->get<std::string>(), *ts,
-                           type != e.end() && type->is_string() ? type->get<std::string>() : "",
-                           Dump(e), true});
-    }
-    return Status::Ok();
   }
 
   CollectorSpec spec_;

@@ -10,8 +10,8 @@
 #include "sources/common/api_client.h"
 #include "sources/common/api_errors.h"
 #include "sources/common/collection_start.h"
-#include "sources/common/json_records.h"
 #include "sources/common/paging.h"
+#include "sources/okta/okta_events.h"
 
 namespace paws {
 namespace {
@@ -116,8 +116,10 @@ class OktaSource : public Source {
           }
           return Paused(st, url, wait, std::move(result));
         }
-        size_t count = 0;
-        PAWS_RETURN_IF_ERROR(ParseEvents(res->body, url, &result.events, &count));
+        const size_t before = result.events.size();
+        PAWS_RETURN_IF_ERROR(
+            ParseOktaLogEvents(res->body, api_.Describe("GET", url), &result.events));
+        const size_t count = result.events.size() - before;
         // A next link to another origin would get the token: an error.
         PAWS_ASSIGN_OR_RETURN(std::string next,
                               NextLink(res->headers, url, api_.Describe("GET", url)));
@@ -211,40 +213,6 @@ class OktaSource : public Source {
     return api_.Get(
         url, {{"Authorization", "SSWS " + spec_.secret.reveal()}, {"Accept", "application/json"}},
         deadline);
-  }
-
-  // Each event is kept as the bytes Okta sent (one checking pass over the
-  // page, no tree: json_records.h); only the members below are read.
-  Status ParseEvents(const std::string& body, const std::string& url, std::vector<Event>* out,
-                     size_t* count) const {
-    auto bad = [&](const std::string& what) {
-      return Malformed(api_.Describe("GET", url) + ": " + what);
-    };
-    enum { kUuid, kPublished, kEventType, kLegacyEventType };
-    static const std::vector<std::string> kMembers = {"uuid", "published", "eventType",
-                                                      "legacyEventType"};
-    Result<std::vector<RawRecord>> events = SplitJsonArray(body, kMembers);
-    if (!events.ok()) return bad("response body is " + events.status().message());
-    std::vector<Event> parsed;
-    parsed.reserve(events->size());
-    for (size_t i = 0; i < events->size(); ++i) {
-      RawRecord& e = (*events)[i];
-      const std::string at = "event " + std::to_string(i);
-      if (!e.is_object) return bad(at + " is not an object");
-      std::optional<std::string>& uuid = e.members[kUuid];
-      if (!uuid || uuid->empty()) return bad(at + " has no uuid");
-      const std::optional<std::string>& published = e.members[kPublished];
-      if (!published) return bad(at + " (" + *uuid + ") has no published");
-      Result<WallTime> ts = ParseRfc3339(*published);
-      if (!ts.ok()) return bad(at + " (" + *uuid + ") has an invalid published time");
-      std::optional<std::string>& type = e.members[kEventType];
-      if (!type || type->empty()) type = std::move(e.members[kLegacyEventType]);
-      parsed.push_back(Event{std::move(*uuid), *ts, type.value_or(""), std::string(e.raw), true});
-    }
-    *count = parsed.size();
-    out->insert(out->end(), std::make_move_iterator(parsed.begin()),
-                std::make_move_iterator(parsed.end()));
-    return Status::Ok();
   }
 
   CollectorSpec spec_;
