@@ -23,6 +23,11 @@ struct StateMessage {
   std::string state_json;  // priv_collector_state, a serialized JSON object
   bool legacy = false;
 
+  // An adoption message: an upstream body, or one upgraded from it by
+  // `paws migrate` ((0, 1) with a collector_id). It is taken only while its
+  // stream has no row; once the stream has one, it is stale.
+  bool adopting() const { return legacy || (epoch == 0 && seq == 1); }
+
   bool operator==(const StateMessage&) const = default;
 };
 

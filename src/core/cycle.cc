@@ -6,14 +6,10 @@
 #include <optional>
 
 #include "paws/codes.h"
+#include "paws/collector_types.h"
 
 namespace paws {
 namespace {
-
-// Fields in which upstream collectors name the stream of a state
-// (DESIGN.md, "Streams and legacy configuration").
-constexpr const char* kLegacyStreamFields[] = {"stream",     "object",   "apiName",
-                                               "application", "objectName", "resource"};
 
 std::string Describe(const std::string& collector, const std::string& stream, int64_t e,
                      int64_t s) {
@@ -78,13 +74,11 @@ CycleOutcome CycleRunner::Poison(const QueueMessage& m, const std::string& colle
 }
 
 Result<std::string> CycleRunner::ResolveStream(const StateMessage& sm, const CollectorSpec& spec) {
-  std::string stream = StateStringField(sm.state_json, "stream");
-  if (stream.empty() && sm.legacy) {
-    for (const char* field : kLegacyStreamFields) {
-      stream = StateStringField(sm.state_json, field);
-      if (!stream.empty()) break;
-    }
-  }
+  // The stream field of the collector's type (DESIGN.md, "Streams and
+  // legacy configuration"); a type the registry does not know has none.
+  const CollectorType* type = FindCollectorType(spec.type);
+  std::string stream = type != nullptr ? StreamOfState(*type, sm.state_json)
+                                       : StateStringField(sm.state_json, "stream");
   if (stream.empty() && spec.streams.size() == 1) stream = spec.streams.front();
   if (stream.empty()) {
     return Status::InvalidArgument(
@@ -99,7 +93,7 @@ Result<std::string> CycleRunner::ResolveStream(const StateMessage& sm, const Col
 CycleOutcome CycleRunner::Fence(const QueueMessage& m, const StateMessage& sm,
                                 const std::string& stream, const StreamRow& row) {
   CycleCounters::Inc(counters_->stale);
-  if (!sm.legacy && sm.epoch == row.epoch && sm.seq == row.seq) {
+  if (!sm.adopting() && sm.epoch == row.epoch && sm.seq == row.seq) {
     // Successor recovery: the cycle of m claimed, then the worker died
     // before its successor was known to be enqueued.
     auto rec = backend_->store()->GetRecord(row.collector_id, m.id);
@@ -220,10 +214,10 @@ std::optional<CycleRunner::Work> CycleRunner::ParseAndFence(
   if (row_or->has_value()) {
     due_at = (*row_or)->due_at;
     const StreamRow& row = **row_or;
-    if (sm.legacy || sm.epoch != row.epoch || sm.seq != row.seq + 1) {
+    if (sm.adopting() || sm.epoch != row.epoch || sm.seq != row.seq + 1) {
       return *outcome = Fence(m, sm, *stream, row), std::nullopt;
     }
-  } else if (!sm.legacy) {
+  } else if (!sm.adopting()) {
     // A fenced message whose stream has no row (the store was reset): adopt
     // the chain by creating its row just behind the message.
     StreamRow row;

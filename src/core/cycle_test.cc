@@ -304,6 +304,28 @@ TEST_F(CycleTest, LegacyMessageIsAdoptedOnlyWhileTheStreamHasNoRow) {
   }
 }
 
+TEST_F(CycleTest, UpgradedAdoptionMessagesOfOneStreamCollapseIntoOneChain) {
+  // Two upstream chains of stream a, upgraded by `paws migrate` to (0, 1)
+  // with the collector named: the first adopts the stream; the second is
+  // stale and, unlike a fenced message at the row's seq, starts no
+  // successor of its own.
+  Send(R"({"collector_id":"c1","epoch":0,"seq":1,"retry_count":0,)"
+       R"("priv_collector_state":{"stream":"a","n":7}})");
+  Send(R"({"collector_id":"c1","epoch":0,"seq":1,"retry_count":0,)"
+       R"("priv_collector_state":{"stream":"a","n":3}})");
+  auto msgs = ReceiveAll();
+  ASSERT_EQ(msgs.size(), 2u);
+  EXPECT_EQ(runner_->Process(msgs[0]), CycleOutcome::kCommitted);
+  EXPECT_EQ(runner_->Process(msgs[1]), CycleOutcome::kStale);
+  EXPECT_EQ(Row("a").seq, 1);
+  std::vector<StateMessage> queued = Queued();
+  ASSERT_EQ(queued.size(), 1u);  // only the successor of the adopted chain
+  EXPECT_EQ(queued[0].epoch, 0);
+  EXPECT_EQ(queued[0].seq, 2);
+  EXPECT_EQ(json::parse(queued[0].state_json)["n"], 8);
+  EXPECT_EQ(sink_.ids, (std::vector<std::string>{"a-7-0", "a-7-1"}));
+}
+
 TEST_F(CycleTest, ClaimLostToARepairDeletesTheMessageAndEnqueuesNothing) {
   ASSERT_TRUE(RegisterCollectors(backend_.get(), *collectors_, &clock_).ok());
   auto msgs = ReceiveAll();
