@@ -27,6 +27,12 @@ struct CollectorSpec {
   // Health thresholds of this collector; unset: [health]'s.
   std::optional<Duration> stall_after;
   std::optional<Duration> grace;
+  // Taken over from an upstream PAWS deployment (environment mode, the
+  // upstream form of a [[collector]] table, or `takeover = true`): its
+  // streams are adopted from their upstream state messages instead of
+  // being registered; those still without a row after `grace` are seeded
+  // by the health check.
+  bool takeover = false;
 };
 
 }  // namespace paws
