@@ -26,6 +26,12 @@ struct DeadLetter {
   WallTime at;
 };
 
+// A new body for a message already in the queue (MessageRewrite).
+struct MessageRewrite {
+  std::string message_id;
+  std::string body;
+};
+
 struct QueueCounts {
   int64_t visible = 0;    // deliverable now
   int64_t delayed = 0;    // not yet due
@@ -73,6 +79,15 @@ class StateQueue {
   // Every message in the queue, visible or not (administration and tests;
   // O(queue size)). Receipts are empty.
   virtual Result<std::vector<QueueMessage>> ListAll() = 0;
+
+  // Replaces the bodies of messages that are not in flight, in place
+  // (administration: `paws migrate` upgrading upstream messages). A
+  // message keeps its id, delay and age; receipts of its earlier deliveries
+  // stop being valid. One status per rewrite: Ok, kNotFound when the
+  // message is gone, kConflict when it is in flight (received, within its
+  // visibility timeout). O(queue size) per call, not per rewrite.
+  virtual Result<std::vector<Status>> RewriteMessages(
+      const std::vector<MessageRewrite>& rewrites) = 0;
   virtual Result<std::vector<DeadLetter>> ListDeadLetters() = 0;
   virtual Result<QueueCounts> Counts() = 0;
 };

@@ -109,6 +109,25 @@ TEST_F(HealthTest, CollectingStreamsAreOk) {
   EXPECT_TRUE(Stream(r, "a").code.empty());
 }
 
+TEST_F(HealthTest, LegacyRecordsWithoutStreamAreNeverTakenForAStream) {
+  // Upstream PawsCollectorStates records of this collector, with no Stream,
+  // some INCOMPLETE (as a crashed upstream invocation leaves them).
+  for (int i = 0; i < 5; ++i) {
+    StateRecord rec{"c1", "upstream-" + std::to_string(i), "cid", clock_.Now() + kStateRecordTtl,
+                    clock_.Now(), RecordStatus::kIncomplete, "", ""};
+    ASSERT_TRUE(backend_->store()->AcquireRecord(rec, minutes(5)).ok());
+  }
+  RunFor(minutes(30));
+  HealthReport r = Check({spec_});
+  EXPECT_TRUE(r.healthy);
+  ASSERT_EQ(r.collectors.at(0).streams.size(), 2u);  // a and b, nothing else
+  EXPECT_EQ(Stream(r, "a").cls, StreamClass::kOk);
+  EXPECT_EQ(Stream(r, "b").cls, StreamClass::kOk);
+  auto rows = backend_->store()->ListStreams("c1");
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->size(), 2u);
+}
+
 TEST_F(HealthTest, LostMessageIsCeasedAndRepairedFromTheCheckpointWithoutASecondChain) {
   RunFor(minutes(10));
   int64_t seq_before = backend_->store()->GetStream("c1", "a")->value().seq;

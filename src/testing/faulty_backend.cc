@@ -53,6 +53,10 @@ class FaultyBackend::Queue : public StateQueue {
   Result<int64_t> PurgeExpired() override { return inner_->PurgeExpired(); }
   Duration retention() const override { return inner_->retention(); }
   Result<std::vector<QueueMessage>> ListAll() override { return inner_->ListAll(); }
+  Result<std::vector<Status>> RewriteMessages(
+      const std::vector<MessageRewrite>& rewrites) override {
+    return inner_->RewriteMessages(rewrites);
+  }
   Result<std::vector<DeadLetter>> ListDeadLetters() override { return inner_->ListDeadLetters(); }
   Result<QueueCounts> Counts() override { return inner_->Counts(); }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -296,6 +297,50 @@ TEST_P(QueueConformanceTest, ListAllShowsEveryMessageWithoutReceipts) {
   EXPECT_EQ((*all)[1].receive_count, 0);
   EXPECT_EQ((*all)[2].id, c);
   for (const auto& m : *all) EXPECT_TRUE(m.receipt.empty());
+}
+
+TEST_P(QueueConformanceTest, RewriteReplacesBodiesOfMessagesNotInFlight) {
+  std::string delayed = Send("delayed", seconds(60));
+  std::string taken = Send("taken");
+  std::string expired_lease = Send("expired lease");
+  auto got = ReceiveNow(1);
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_EQ(got[0].id, taken);
+  // Received, then its lease ran out: no longer in flight.
+  auto again = queue()->Receive(1, seconds(5), Duration(0));
+  ASSERT_TRUE(again.ok() && again->size() == 1u);
+  ASSERT_EQ((*again)[0].id, expired_lease);
+  std::string old_receipt = (*again)[0].receipt;
+  clock_.Advance(seconds(6));
+
+  auto st = queue()->RewriteMessages({{delayed, "delayed v2"},
+                                      {taken, "taken v2"},
+                                      {expired_lease, "expired lease v2"},
+                                      {"no-such-id", "x"}});
+  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  ASSERT_EQ(st->size(), 4u);
+  EXPECT_TRUE((*st)[0].ok()) << (*st)[0].ToString();
+  EXPECT_EQ((*st)[1].code(), StatusCode::kConflict);
+  EXPECT_TRUE((*st)[2].ok()) << (*st)[2].ToString();
+  EXPECT_EQ((*st)[3].code(), StatusCode::kNotFound);
+
+  // The old delivery of a rewritten message can no longer delete it.
+  (void)queue()->Delete(old_receipt);
+  auto all = queue()->ListAll();
+  ASSERT_TRUE(all.ok());
+  std::map<std::string, std::string> bodies;
+  for (const auto& m : *all) bodies[m.id] = m.body;
+  EXPECT_EQ(bodies[delayed], "delayed v2");
+  EXPECT_EQ(bodies[taken], "taken");
+  EXPECT_EQ(bodies[expired_lease], "expired lease v2");
+  // The delay is kept: the rewritten delayed message is not due yet.
+  auto now = ReceiveNow(10);
+  ASSERT_EQ(now.size(), 1u);
+  EXPECT_EQ(now[0].body, "expired lease v2");
+  clock_.Advance(seconds(60));
+  auto later = ReceiveNow(10);
+  std::vector<std::string> later_bodies = BodiesOf(later);
+  EXPECT_NE(std::find(later_bodies.begin(), later_bodies.end(), "delayed v2"), later_bodies.end());
 }
 
 TEST_P(QueueConformanceTest, WaitEndsEarlyWhenAnotherThreadSends) {

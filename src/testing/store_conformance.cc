@@ -441,4 +441,35 @@ TEST_P(StoreConformanceTest, PurgeExpiredRecordsByExpireDate) {
   EXPECT_EQ(*later, 2);
 }
 
+// Upstream PawsCollectorStates records have no Stream. They are read as
+// they are, never become a stream, and expire by their ExpireDate.
+TEST_P(StoreConformanceTest, LegacyRecordsWithoutStreamAreReadAndExpireButAreNoStream) {
+  WallTime now = clock_.Now();
+  StateRecord legacy = MakeRecord("c1", "upstream-1", "");
+  legacy.status = RecordStatus::kComplete;
+  ASSERT_TRUE(store()->AcquireRecord(legacy, kLease).ok());
+  // Marking it sets ExpireDate to Updated + the TTL, as upstream does.
+  ASSERT_TRUE(store()->SetRecordStatus("c1", "upstream-1", "", RecordStatus::kComplete, now, "")
+                  .ok());
+  auto got = store()->GetRecord("c1", "upstream-1");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->stream, "");
+  EXPECT_EQ((*got)->status, RecordStatus::kComplete);
+  auto listed = store()->ListRecords("c1");
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].stream, "");
+  auto streams = store()->ListAllStreams();
+  ASSERT_TRUE(streams.ok());
+  EXPECT_TRUE(streams->empty());
+  auto kept = store()->PurgeExpiredRecords(now + kStateRecordTtl - seconds(1));
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(*kept, 0);
+  auto purged = store()->PurgeExpiredRecords(now + kStateRecordTtl + seconds(1));
+  ASSERT_TRUE(purged.ok());
+  EXPECT_EQ(*purged, 1);
+  EXPECT_FALSE(Record("c1", "upstream-1").has_value());
+}
+
 }  // namespace paws::conformance

@@ -125,6 +125,31 @@ Result<std::vector<QueueMessage>> MemoryQueue::ListAll() {
   return out;
 }
 
+Result<std::vector<Status>> MemoryQueue::RewriteMessages(
+    const std::vector<MessageRewrite>& rewrites) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const WallTime now = clock_->Now();
+  PurgeLocked(now);
+  std::vector<Status> out;
+  out.reserve(rewrites.size());
+  for (const MessageRewrite& r : rewrites) {
+    auto it = by_id_.find(r.message_id);
+    if (it == by_id_.end()) {
+      out.push_back(Status::NotFound("rewrite: no message " + r.message_id));
+      continue;
+    }
+    Message& m = messages_.at(it->second);
+    if (m.receive_count > 0 && m.visible_at > now) {
+      out.push_back(Status::Conflict("rewrite: message " + r.message_id + " is in flight"));
+      continue;
+    }
+    m.body = r.body;
+    m.receipt.clear();
+    out.push_back(Status::Ok());
+  }
+  return out;
+}
+
 Result<std::vector<DeadLetter>> MemoryQueue::ListDeadLetters() {
   std::lock_guard<std::mutex> lock(mu_);
   return dead_;

@@ -34,6 +34,8 @@ class MemoryQueue : public StateQueue {
   Result<int64_t> PurgeExpired() override;
   Duration retention() const override { return retention_; }
   Result<std::vector<QueueMessage>> ListAll() override;
+  Result<std::vector<Status>> RewriteMessages(
+      const std::vector<MessageRewrite>& rewrites) override;
   Result<std::vector<DeadLetter>> ListDeadLetters() override;
   Result<QueueCounts> Counts() override;
 

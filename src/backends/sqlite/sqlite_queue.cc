@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <unordered_map>
 
 #include "backends/sqlite/sqlite_db.h"
 #include "core/ids.h"
@@ -33,6 +34,9 @@ constexpr const char* kInsertDead =
 constexpr const char* kPurge = "DELETE FROM queue WHERE sent_at < ?1";
 constexpr const char* kListAll =
     "SELECT id, body, sent_at, receive_count FROM queue ORDER BY seq";
+constexpr const char* kListForRewrite =
+    "SELECT seq, id, visible_at, receive_count FROM queue ORDER BY seq";
+constexpr const char* kRewrite = "UPDATE queue SET body = ?1, receipt = NULL WHERE seq = ?2";
 constexpr const char* kListDead = "SELECT id, body, reason, at FROM dead_letters ORDER BY seq";
 constexpr const char* kCounts =
     "SELECT coalesce(sum(visible_at <= ?1), 0), "
@@ -280,6 +284,46 @@ Result<std::vector<QueueMessage>> SqliteQueue::ListAll() {
       out.push_back(QueueMessage{s.getColumn(0).getString(), "", s.getColumn(1).getString(),
                                  FromUnixMillis(s.getColumn(2).getInt64()),
                                  s.getColumn(3).getInt()});
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
+// One scan finds the messages (the queue has no index on id: Send and
+// Receive never need one), then each is updated by its seq.
+Result<std::vector<Status>> SqliteQueue::RewriteMessages(
+    const std::vector<MessageRewrite>& rewrites) {
+  std::vector<Status> out;
+  const int64_t now = ToUnixMillis(clock_->Now());
+  PAWS_RETURN_IF_ERROR(db_->Write("rewrite messages", [&] {
+    out.assign(rewrites.size(), Status::Ok());
+    PurgeLocked(now);
+    struct Found {
+      int64_t seq;
+      bool in_flight;
+    };
+    std::unordered_map<std::string, Found> found;
+    for (const MessageRewrite& r : rewrites) found.emplace(r.message_id, Found{-1, false});
+    SQLite::Statement& list = db_->Prepare(kListForRewrite);
+    while (list.executeStep()) {
+      auto it = found.find(list.getColumn(1).getString());
+      if (it == found.end()) continue;
+      it->second.seq = list.getColumn(0).getInt64();
+      it->second.in_flight = list.getColumn(3).getInt() > 0 && list.getColumn(2).getInt64() > now;
+    }
+    for (size_t i = 0; i < rewrites.size(); ++i) {
+      const Found& f = found.at(rewrites[i].message_id);
+      if (f.seq < 0) {
+        out[i] = Status::NotFound("rewrite: no message " + rewrites[i].message_id);
+      } else if (f.in_flight) {
+        out[i] = Status::Conflict("rewrite: message " + rewrites[i].message_id + " is in flight");
+      } else {
+        SQLite::Statement& s = db_->Prepare(kRewrite);
+        s.bind(1, rewrites[i].body);
+        s.bind(2, f.seq);
+        s.exec();
+      }
     }
     return Status::Ok();
   }));

@@ -30,6 +30,8 @@ class SqliteQueue : public StateQueue {
   Result<int64_t> PurgeExpired() override;
   Duration retention() const override { return retention_; }
   Result<std::vector<QueueMessage>> ListAll() override;
+  Result<std::vector<Status>> RewriteMessages(
+      const std::vector<MessageRewrite>& rewrites) override;
   Result<std::vector<DeadLetter>> ListDeadLetters() override;
   Result<QueueCounts> Counts() override;
 
