@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <string>
 
 namespace paws {
 namespace {
@@ -21,6 +22,9 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
+
+constexpr int kMinYear = 1678;
+constexpr int kMaxYear = 2261;
 
 Status BadTime(const std::string& text) {
   return Status::InvalidArgument("not an RFC 3339 time: \"" + text + "\"");
@@ -66,7 +70,7 @@ std::string FormatRfc3339(WallTime t) {
   std::time_t tt = static_cast<std::time_t>(secs);
   std::tm tm{};
   gmtime_r(&tt, &tm);
-  char buf[40];
+  char buf[96];  // room for any int, so that no output can be cut (-Wformat-truncation)
   std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
   return buf;
@@ -80,6 +84,14 @@ Result<WallTime> ParseRfc3339(const std::string& text) {
     return BadTime(text);
   }
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return BadTime(text);
+  // WallTime counts nanoseconds in 64 bits: 1677-09-21 to 2262-04-11. A
+  // year outside these (any offset included) would overflow it (found by
+  // fuzz/fuzz_config: collection_start = 4052-01-14T00:00:00Z).
+  if (y < kMinYear || y > kMaxYear) {
+    return Status::InvalidArgument("not an RFC 3339 time: \"" + text +
+                                   "\": the year must be from " + std::to_string(kMinYear) +
+                                   " to " + std::to_string(kMaxYear));
+  }
   size_t i = 19;
   int64_t millis = 0;
   if (i < text.size() && text[i] == '.') {
