@@ -19,6 +19,11 @@ struct CollectorSpec {
   Duration poll_interval = std::chrono::seconds(60);
   std::vector<std::string> streams;  // collector_streams
   Secret secret;
+  // Where the secret came from, for writing the configuration back (never
+  // the secret itself): an environment variable's name, or a file path.
+  // Both empty: no secret.
+  std::string secret_env;
+  std::string secret_file;
   std::string client_id;
   int max_pages_per_cycle = 10;  // paws_max_pages_per_invocation
   // First window start for new streams; empty: now - poll_interval.
@@ -33,6 +38,9 @@ struct CollectorSpec {
   // being registered; those still without a row after `grace` are seeded
   // by the health check.
   bool takeover = false;
+  // Described by upstream variables (environment mode, or a [[collector]]
+  // table in that form): `paws migrate --apply` writes it in native form.
+  bool upstream_form = false;
 };
 
 }  // namespace paws

@@ -1,5 +1,6 @@
 #include "config/config_loader.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <limits>
 #include <map>
@@ -10,6 +11,7 @@
 
 #include "config/duration.h"
 #include "config/table_reader.h"
+#include "config/upstream_env.h"
 #include "paws/codes.h"
 
 namespace paws {
@@ -77,8 +79,10 @@ class Loader {
   Status CheckBackoffBelowStall(const Config& config) const;
   Status LoadCollectors(const TableReader& root, std::vector<CollectorSpec>* out);
   Status LoadCollector(const TableReader& t, CollectorSpec* out);
+  Status LoadUpstreamCollector(const TableReader& t, CollectorSpec* out);
+  Status LoadHealthOverrides(const TableReader& t, CollectorSpec* out);
   Status LoadStreams(const TableReader& t, std::vector<std::string>* out);
-  Status LoadSecretSource(const TableReader& t, size_t index);
+  Status LoadSecretSource(const TableReader& t, size_t index, CollectorSpec* spec);
   Status LoadCollectionStart(const TableReader& t, std::string* out);
   Status LoadParams(const TableReader& t, std::map<std::string, std::string>* out);
   Status ReadSecret(const SecretSource& source, Secret* out);
@@ -268,16 +272,19 @@ Status Loader::LoadCollectors(const TableReader& root, std::vector<CollectorSpec
     const toml::table& table = *array->get(i)->as_table();
     TableReader t(file_, table, "collector[" + std::to_string(i + 1) + "]", "[[collector]]");
     CollectorSpec spec;
-    PAWS_RETURN_IF_ERROR(LoadCollector(t, &spec));
+    // A table with paws_type_name is written with the upstream variables.
+    const bool upstream = table.contains("paws_type_name");
+    PAWS_RETURN_IF_ERROR(upstream ? LoadUpstreamCollector(t, &spec) : LoadCollector(t, &spec));
+    const char* id_key = upstream ? "collector_id" : "id";
     auto [it, inserted] = ids.emplace(spec.id, i + 1);
     if (!inserted) {
-      return t.Error("id",
+      return t.Error(id_key,
                      "duplicate id " + Quote(spec.id) + ", already used by collector[" +
                          std::to_string(it->second) + "]",
-                     t.Find("id"));
+                     t.Find(id_key));
     }
     out->push_back(std::move(spec));
-    PAWS_RETURN_IF_ERROR(LoadSecretSource(t, out->size() - 1));
+    PAWS_RETURN_IF_ERROR(LoadSecretSource(t, out->size() - 1, &out->back()));
   }
   return Status::Ok();
 }
@@ -285,18 +292,16 @@ Status Loader::LoadCollectors(const TableReader& root, std::vector<CollectorSpec
 Status Loader::LoadCollector(const TableReader& t, CollectorSpec* out) {
   PAWS_RETURN_IF_ERROR(t.CheckKeys({"id", "type", "endpoint", "cid", "poll_interval", "streams",
                                     "secret_env", "secret_file", "client_id", "max_pages_per_cycle",
-                                    "collection_start", "params", "stall_after", "grace"}));
+                                    "collection_start", "params", "stall_after", "grace",
+                                    "takeover"}));
   for (const char* key : {"id", "type", "endpoint", "streams"}) {
     PAWS_RETURN_IF_ERROR(t.Require(key));
   }
   PAWS_RETURN_IF_ERROR(t.ReadNonEmptyString("id", &out->id));
-  for (char c : out->id) {
-    if (!IsIdChar(c)) {
-      return t.Error(
-          "id",
-          "expected letters, digits, '.', '_' or '-' (a UUID is typical), got " + Quote(out->id),
-          t.Find("id"));
-    }
+  if (!IsValidCollectorId(out->id)) {
+    return t.Error(
+        "id", "expected letters, digits, '.', '_' or '-' (a UUID is typical), got " + Quote(out->id),
+        t.Find("id"));
   }
   PAWS_RETURN_IF_ERROR(t.ReadNonEmptyString("type", &out->type));
   PAWS_RETURN_IF_ERROR(t.ReadNonEmptyString("endpoint", &out->endpoint));
@@ -316,6 +321,12 @@ Status Loader::LoadCollector(const TableReader& t, CollectorSpec* out) {
   constexpr int64_t kNoMax = std::numeric_limits<int>::max();
   PAWS_RETURN_IF_ERROR(t.ReadInt("max_pages_per_cycle", 1, kNoMax, &out->max_pages_per_cycle));
   PAWS_RETURN_IF_ERROR(LoadCollectionStart(t, &out->collection_start));
+  PAWS_RETURN_IF_ERROR(LoadHealthOverrides(t, out));
+  PAWS_RETURN_IF_ERROR(t.ReadBool("takeover", &out->takeover));
+  return LoadParams(t, &out->params);
+}
+
+Status Loader::LoadHealthOverrides(const TableReader& t, CollectorSpec* out) {
   for (auto [key, field] : {std::pair{"stall_after", &out->stall_after},
                             std::pair{"grace", &out->grace}}) {
     if (t.Find(key) == nullptr) continue;
@@ -323,7 +334,78 @@ Status Loader::LoadCollector(const TableReader& t, CollectorSpec* out) {
     PAWS_RETURN_IF_ERROR(t.ReadDuration(key, ZeroDuration::kRejected, &d));
     *field = d;
   }
-  return LoadParams(t, &out->params);
+  return Status::Ok();
+}
+
+// The upstream form: the keys are the upstream variables (upstream_env.h),
+// with their values written as strings, as in the environment.
+Status Loader::LoadUpstreamCollector(const TableReader& t, CollectorSpec* out) {
+  // A native key here is most likely a table half converted: say which
+  // variable replaces it.
+  static constexpr std::pair<const char*, const char*> kNative[] = {
+      {"id", "collector_id"},
+      {"type", "paws_type_name"},
+      {"endpoint", "paws_endpoint"},
+      {"cid", "customer_id"},
+      {"poll_interval", "paws_poll_interval"},
+      {"streams", "collector_streams"},
+      {"client_id", "paws_api_client_id"},
+      {"max_pages_per_cycle", "paws_max_pages_per_invocation"},
+      {"collection_start", "paws_collection_start_ts"},
+      {"params", "paws_collector_param_string_1 or _2"},
+      {"takeover", "nothing (a collector in upstream form is always taken over)"}};
+  for (auto [native, variable] : kNative) {
+    if (t.Find(native) != nullptr) {
+      return t.Error(native,
+                     std::string("native key in a [[collector]] in upstream form (it has "
+                                 "paws_type_name); write ") +
+                         variable + " instead");
+    }
+  }
+  const std::vector<UpstreamVariable>& known = KnownUpstreamVariables();
+  for (const auto& [key, node] : t.table()) {
+    std::string_view name = key.str();
+    if (name == "secret_env" || name == "secret_file" || name == "stall_after" ||
+        name == "grace") {
+      continue;
+    }
+    auto it = std::find_if(known.begin(), known.end(),
+                           [&](const UpstreamVariable& v) { return v.name == name; });
+    if (it == known.end()) {
+      return t.Error(name,
+                     "unknown key in a [[collector]] in upstream form; its keys are the upstream "
+                     "variables (docs/configuration.md) and secret_env, secret_file, "
+                     "stall_after, grace");
+    }
+    if (!node.is_string() && !(it->integer && node.is_integer())) {
+      return t.Error(name,
+                     std::string("expected ") + (it->integer ? "an integer or " : "") +
+                         "a string (the variable's value, as in the environment), got " +
+                         DescribeValue(node),
+                     &node);
+    }
+  }
+  const bool native_secret = t.Find("secret_env") != nullptr || t.Find("secret_file") != nullptr;
+  for (const char* key : {"paws_secret", "paws_secret_file"}) {
+    if (native_secret && t.Find(key) != nullptr) {
+      return t.Error(key, "set one of paws_secret, paws_secret_file, secret_env, secret_file");
+    }
+  }
+  UpstreamVariables vars;
+  vars.get = [&](const std::string& name) -> std::optional<std::string> {
+    const toml::node* node = t.Find(name);
+    if (node == nullptr) return std::nullopt;
+    if (node->is_integer()) return std::to_string(node->as_integer()->get());
+    std::string value = node->as_string()->get();
+    return name == "paws_secret_file" ? Resolve(value) : value;
+  };
+  vars.describe = [&](const std::string& name) {
+    const toml::node* node = t.Find(name);
+    return file_ + ": " + t.KeyPath(name) +
+           LineSuffix(node != nullptr ? node->source() : t.table().source());
+  };
+  PAWS_ASSIGN_OR_RETURN(*out, CollectorFromUpstream(vars, env_));
+  return LoadHealthOverrides(t, out);
 }
 
 Status Loader::LoadStreams(const TableReader& t, std::vector<std::string>* out) {
@@ -352,7 +434,7 @@ Status Loader::LoadStreams(const TableReader& t, std::vector<std::string>* out) 
 }
 
 // Only the source of the secret is checked here; see Load().
-Status Loader::LoadSecretSource(const TableReader& t, size_t index) {
+Status Loader::LoadSecretSource(const TableReader& t, size_t index, CollectorSpec* spec) {
   const toml::node* env_node = t.Find("secret_env");
   const toml::node* file_node = t.Find("secret_file");
   if (env_node != nullptr && file_node != nullptr) {
@@ -381,8 +463,10 @@ Status Loader::LoadSecretSource(const TableReader& t, size_t index) {
     source.file = Resolve(file_node->as_string()->get());
     source.where = file_node->source();
   } else {
-    return Status::Ok();  // no secret: an empty one
+    return Status::Ok();  // no secret: an empty one (or the upstream form's own)
   }
+  spec->secret_env = source.env_name;
+  spec->secret_file = source.file;
   secrets_.push_back(std::move(source));
   return Status::Ok();
 }
@@ -403,33 +487,11 @@ Status Loader::ReadSecret(const SecretSource& source, Secret* out) {
     *out = Secret(std::move(*value));
     return Status::Ok();
   }
-  Result<std::string> content = env_.read_file
-                                    ? env_.read_file(source.file)
-                                    : Result<std::string>(Status::Unavailable("no file access"));
-  if (!content.ok()) {
-    return SecretError(
-        source, "cannot read secret file " + Quote(source.file) + ": " + content.status().message(),
-        codes::kSecretMissing);
+  Result<Secret> secret = ReadSecretFile(env_, source.file);
+  if (!secret.ok()) {
+    return SecretError(source, secret.status().message(), secret.status().paws_code());
   }
-  std::string value = std::move(content).value();
-  while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
-  if (value.empty()) {
-    return SecretError(source, "secret file " + Quote(source.file) + " is empty",
-                       codes::kSecretMissing);
-  }
-  // Several lines are fine (a PEM private key, a service account's JSON
-  // key file); other control characters are a file that is not a secret.
-  for (char c : value) {
-    const bool line_break = c == '\n' || c == '\r' || c == '\t';
-    if ((static_cast<unsigned char>(c) < 0x20 && !line_break) || c == 0x7f) {
-      return SecretError(source,
-                         "secret file " + Quote(source.file) +
-                             " holds control characters "
-                             "(its content is not shown)",
-                         codes::kConfigInvalid);
-    }
-  }
-  *out = Secret(std::move(value));
+  *out = std::move(secret).value();
   return Status::Ok();
 }
 
@@ -496,6 +558,43 @@ Status SyntaxError(const std::string& file, const toml::parse_error& e) {
 }
 
 }  // namespace
+
+bool IsValidCollectorId(std::string_view id) {
+  if (id.empty()) return false;
+  for (char c : id) {
+    if (!IsIdChar(c)) return false;
+  }
+  return true;
+}
+
+// Never put the content of the file in a message.
+Result<Secret> ReadSecretFile(const ConfigEnv& env, const std::string& path) {
+  Result<std::string> content = env.read_file
+                                    ? env.read_file(path)
+                                    : Result<std::string>(Status::Unavailable("no file access"));
+  if (!content.ok()) {
+    return Status::InvalidArgument(
+        "cannot read secret file " + Quote(path) + ": " + content.status().message(),
+        codes::kSecretMissing);
+  }
+  std::string value = std::move(content).value();
+  while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+  if (value.empty()) {
+    return Status::InvalidArgument("secret file " + Quote(path) + " is empty",
+                                   codes::kSecretMissing);
+  }
+  // Several lines are fine (a PEM private key, a service account's JSON
+  // key file); other control characters are a file that is not a secret.
+  for (char c : value) {
+    const bool line_break = c == '\n' || c == '\r' || c == '\t';
+    if ((static_cast<unsigned char>(c) < 0x20 && !line_break) || c == 0x7f) {
+      return Status::InvalidArgument(
+          "secret file " + Quote(path) + " holds control characters (its content is not shown)",
+          codes::kConfigInvalid);
+    }
+  }
+  return Secret(std::move(value));
+}
 
 Result<Config> ParseConfig(const std::string& text, const std::string& file_name,
                            const ConfigEnv& env) {

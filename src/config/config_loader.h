@@ -3,9 +3,11 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "paws/options.h"
 #include "paws/result.h"
+#include "paws/secret.h"
 
 namespace paws {
 
@@ -30,8 +32,21 @@ struct ConfigEnv {
   static ConfigEnv Real();
 };
 
+// Whether `id` is a valid collector id: non-empty, letters, digits, '.',
+// '_' and '-' (a UUID is typical). The same rule for every form of a
+// collector (native, upstream, environment).
+bool IsValidCollectorId(std::string_view id);
+
+// The secret held by the file at `path`, read through env.read_file:
+// trailing line breaks removed; several lines are fine (a PEM key), other
+// control characters are not. On error the message names the file, never
+// its content: kInvalidArgument with codes::kSecretMissing (unreadable or
+// empty) or codes::kConfigInvalid (control characters).
+Result<Secret> ReadSecretFile(const ConfigEnv& env, const std::string& path);
+
 // Reads and validates the configuration file at `path` (TOML, documented in
-// docs/configuration.md). Relative paths in the file (store.path, sink.path,
+// docs/configuration.md). A [[collector]] table with paws_type_name is in the
+// upstream form and is read by CollectorFromUpstream (upstream_env.h). Relative paths in the file (store.path, sink.path,
 // log.path, secret_file), defaults included, are resolved against the
 // directory of `path`; secrets are read through `env`.
 //

@@ -3,6 +3,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config/config_loader.h"
 #include "paws/collector.h"
@@ -27,6 +28,9 @@ namespace paws {
 // paws_api_auth_type (accepted; no source of paws uses it),
 // paws_max_pages_per_invocation, and the secret: paws_secret (its value)
 // or paws_secret_file (a file holding it).
+//
+// A variable set to the empty string counts as not set, as in the upstream
+// collectors (an unused CloudFormation parameter is an empty variable).
 struct UpstreamVariables {
   // The value of a variable, or nullopt when it is not set.
   std::function<std::optional<std::string>(const std::string& name)> get;
@@ -34,6 +38,19 @@ struct UpstreamVariables {
   // "paws.toml: collector[2].X (line 7)".
   std::function<std::string(const std::string& name)> describe;
 };
+
+// One variable CollectorFromUpstream reads.
+struct UpstreamVariable {
+  std::string name;
+  // Whether a [[collector]] table may give it as a TOML integer (a number
+  // of seconds or pages) rather than a string.
+  bool integer = false;
+};
+
+// Every variable CollectorFromUpstream reads, in the order above: the keys
+// of a [[collector]] table in upstream form (besides secret_env,
+// secret_file, stall_after and grace, which the loader reads itself).
+const std::vector<UpstreamVariable>& KnownUpstreamVariables();
 
 // Builds one collector from upstream variables. The collector is marked
 // `takeover`: its streams are adopted from their upstream state messages,
@@ -44,8 +61,11 @@ struct UpstreamVariables {
 Result<CollectorSpec> CollectorFromUpstream(const UpstreamVariables& vars, const ConfigEnv& env);
 
 // The configuration of `--from-env`: `base` (a loaded file, or defaults)
-// with the collector of the process environment added. An id that is
-// already in `base` is an error.
+// with the collector of the process environment (env.getenv) added; its
+// messages name "environment variable X". An id that is already in `base`
+// is an error. A secret from paws_secret is recorded as secret_env =
+// "paws_secret" (CollectorSpec::secret_env), one from paws_secret_file as
+// its secret_file.
 Result<Config> AddCollectorFromEnv(Config base, const ConfigEnv& env);
 
 }  // namespace paws

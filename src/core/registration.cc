@@ -14,6 +14,13 @@ Result<RegistrationReport> RegisterCollectors(Backend* backend, const CollectorS
         ++report.existing;
         continue;
       }
+      if (entry.spec.takeover) {
+        // Registering it would start a second chain beside the upstream
+        // message that may still be in the queue.
+        ++report.takeover;
+        report.takeover_streams.push_back(id + "/" + stream);
+        continue;
+      }
       auto initial = entry.source->InitialState(stream);
       if (!initial.ok()) {
         return initial.status().Annotate("collector " + id + " stream " + stream);

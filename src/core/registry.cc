@@ -1,6 +1,7 @@
 #include "paws/registry.h"
 
 #include "paws/codes.h"
+#include "paws/collector_types.h"
 
 namespace paws {
 
@@ -25,6 +26,15 @@ Result<std::unique_ptr<Source>> SourceRegistry::Make(const CollectorSpec& spec,
   if (it == factories_.end()) {
     std::string known;
     for (const auto& [name, f] : factories_) known += (known.empty() ? "" : ", ") + name;
+    if (FindCollectorType(spec.type) != nullptr) {
+      // An upstream type paws knows the streams and states of, but cannot
+      // collect: `paws migrate` reports it, `paws run` must not start it.
+      return Status::InvalidArgument("collector " + spec.id + ": type \"" + spec.type +
+                                         "\" is an upstream PAWS type that no source of paws "
+                                         "implements, so it cannot run (types with a source: " +
+                                         known + ")",
+                                     codes::kUnknownType);
+    }
     return Status::InvalidArgument("collector " + spec.id + ": unknown type \"" + spec.type +
                                        "\" (known: " + known + ")",
                                    codes::kUnknownType);

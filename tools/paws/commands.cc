@@ -8,9 +8,11 @@
 
 #include "backends/open_backend.h"
 #include "config/config_loader.h"
+#include "config/upstream_env.h"
 #include "core/logging.h"
 #include "core/runtime.h"
 #include "core/status_report.h"
+#include "paws/codes.h"
 #include "paws/registry.h"
 
 namespace paws::cli {
@@ -19,9 +21,7 @@ namespace {
 void PrintError(const Status& st) { std::fprintf(stderr, "paws: %s\n", st.ToString().c_str()); }
 
 Result<Config> Load(const CommonFlags& flags, bool read_secrets = true) {
-  ConfigEnv env = ConfigEnv::Real();
-  env.read_secrets = read_secrets;
-  return LoadConfigFile(flags.config, env);
+  return LoadConfig(flags, read_secrets);
 }
 
 // Blocks SIGINT and SIGTERM in this thread and every thread it starts, so
@@ -52,6 +52,21 @@ int ExitFor(const Status& st) {
 
 }  // namespace
 
+Result<Config> LoadConfig(const CommonFlags& flags, bool read_secrets) {
+  if (flags.config.empty() && !flags.from_env) {
+    return Status::InvalidArgument("no configuration: give -c FILE, --from-env, or both",
+                                   codes::kUsage);
+  }
+  ConfigEnv env = ConfigEnv::Real();
+  env.read_secrets = read_secrets;
+  Config config;
+  if (!flags.config.empty()) {
+    PAWS_ASSIGN_OR_RETURN(config, LoadConfigFile(flags.config, env));
+  }
+  if (!flags.from_env) return config;
+  return AddCollectorFromEnv(std::move(config), env);
+}
+
 int RunCommand(const CommonFlags& flags) {
   sigset_t stop_signals = BlockStopSignals();
   auto config = Load(flags);
@@ -66,9 +81,9 @@ int RunCommand(const CommonFlags& flags) {
   size_t streams = 0;
   for (const auto& c : config->collectors) streams += c.streams.size();
   spdlog::info("paws {} running {} collectors, {} streams, {} workers, store {} ({}); {} new "
-               "streams registered",
+               "streams registered, {} left to their upstream state (takeover)",
                PAWS_VERSION, config->collectors.size(), streams, config->runtime.workers,
-               config->store.backend, config->store.path, reg->seeded);
+               config->store.backend, config->store.path, reg->seeded, reg->takeover);
   Status started = (*rt)->Start();
   if (!started.ok()) return PrintError(started), kExitFailure;
   int sig = 0;
@@ -107,11 +122,20 @@ int RegisterCommand(const CommonFlags& flags) {
   if (flags.json) {
     nlohmann::json j = {{"seeded", reg->seeded},
                         {"existing", reg->existing},
-                        {"seeded_streams", reg->seeded_streams}};
+                        {"seeded_streams", reg->seeded_streams},
+                        {"takeover", reg->takeover},
+                        {"takeover_streams", reg->takeover_streams}};
     std::printf("%s\n", j.dump(2).c_str());
   } else {
     for (const auto& s : reg->seeded_streams) std::printf("registered %s\n", s.c_str());
-    std::printf("%d streams registered, %d already registered\n", reg->seeded, reg->existing);
+    for (const auto& s : reg->takeover_streams) {
+      std::printf("takeover %s: not registered; adopted from its upstream state message, or "
+                  "seeded by the health check after grace\n",
+                  s.c_str());
+    }
+    std::printf("%d streams registered, %d already registered, %d left to their upstream state "
+                "(takeover)\n",
+                reg->seeded, reg->existing, reg->takeover);
   }
   return kExitOk;
 }

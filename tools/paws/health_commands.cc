@@ -45,9 +45,7 @@ struct Checked {
 // Loads, opens and checks; on failure prints the error and sets *exit_code.
 std::optional<Checked> LoadAndCheck(const CommonFlags& flags, bool read_secrets,
                                     const CollectorSet* collectors, int* exit_code) {
-  ConfigEnv env = ConfigEnv::Real();
-  env.read_secrets = read_secrets;
-  auto config = LoadConfigFile(flags.config, env);
+  auto config = LoadConfig(flags, read_secrets);
   if (!config.ok()) return PrintError(config.status()), *exit_code = kExitUsage, std::nullopt;
   spdlog::set_level(spdlog::level::err);  // the table is the output
   auto backend = OpenBackend(config->store, Clock::System());
@@ -72,8 +70,7 @@ int CheckCommand(const CommonFlags& flags) {
 
 int RepairCommand(const CommonFlags& flags) {
   // Seeding a never-started stream asks its source for the initial state.
-  ConfigEnv env = ConfigEnv::Real();
-  auto config = LoadConfigFile(flags.config, env);
+  auto config = LoadConfig(flags, /*read_secrets=*/true);
   if (!config.ok()) return PrintError(config.status()), kExitUsage;
   SourceRegistry sources;
   RegisterBuiltinSources(&sources);

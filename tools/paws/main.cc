@@ -5,6 +5,19 @@
 #include "paws/codes.h"
 #include "tools/paws/commands.h"
 
+namespace {
+
+// The configuration options of every verb that takes one: -c FILE,
+// --from-env, or both (checked by LoadConfig, docs/cli.md).
+void AddConfigOptions(CLI::App* verb, paws::cli::CommonFlags* flags) {
+  verb->add_option("-c,--config", flags->config, "Configuration file (TOML)");
+  verb->add_flag("--from-env", flags->from_env,
+                 "Add the collector described by the upstream PAWS environment variables "
+                 "(collector_id, paws_type_name, paws_endpoint, ...)");
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace paws::cli;
   CLI::App app{"paws: poll-based log collection runtime"};
@@ -13,28 +26,28 @@ int main(int argc, char** argv) {
   CommonFlags flags;
 
   auto* run = app.add_subcommand("run", "Run the collectors of a configuration until SIGINT/SIGTERM");
-  run->add_option("-c,--config", flags.config, "Configuration file (TOML)")->required();
+  AddConfigOptions(run, &flags);
 
   auto* status = app.add_subcommand("status", "Show every stream's state: epoch, seq, last "
                                               "success, due, retries, last error");
-  status->add_option("-c,--config", flags.config, "Configuration file (TOML)")->required();
+  AddConfigOptions(status, &flags);
   status->add_flag("--json", flags.json, "Print JSON instead of a table");
 
   auto* reg = app.add_subcommand("register", "Create the rows and first messages of every "
                                              "configured stream that has none (idempotent)");
-  reg->add_option("-c,--config", flags.config, "Configuration file (TOML)")->required();
+  AddConfigOptions(reg, &flags);
   reg->add_flag("--json", flags.json, "Print JSON instead of text");
 
   auto* check = app.add_subcommand(
       "check", "Run one health check: every stream's class; exit 0 healthy, 1 unhealthy, 2 "
                "the check could not run");
-  check->add_option("-c,--config", flags.config, "Configuration file (TOML)")->required();
+  AddConfigOptions(check, &flags);
   check->add_flag("--json", flags.json, "Print JSON instead of a table");
 
   auto* repair = app.add_subcommand(
       "repair", "Run one health check and repair what it finds (re-seed ceased streams, seed "
                 "never-started ones, retire unexpected ones)");
-  repair->add_option("-c,--config", flags.config, "Configuration file (TOML)")->required();
+  AddConfigOptions(repair, &flags);
   repair->add_flag("--dry-run", flags.dry_run, "Only print what would be done");
   repair->add_flag("--json", flags.json, "Print JSON instead of text");
 
