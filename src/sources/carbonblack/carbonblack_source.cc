@@ -8,6 +8,7 @@
 
 #include "http/url.h"
 #include "paws/codes.h"
+#include "paws/collector_types.h"
 #include "sources/common/api_client.h"
 #include "sources/common/api_errors.h"
 #include "sources/common/collection_start.h"
@@ -44,10 +45,15 @@ Status BadSpec(const CollectorSpec& spec, const std::string& what) {
   return Status::InvalidArgument("collector " + spec.id + ": " + what, codes::kConfigInvalid);
 }
 
-bool KnownStream(const std::string& stream) {
-  return std::find(kCarbonBlackStreams.begin(), kCarbonBlackStreams.end(), stream) !=
-         kCarbonBlackStreams.end();
+// What the collector-type registry knows of carbonblack: its API names and
+// the legacy state field older upstream collectors named the API in.
+const CollectorType& CbType() {
+  static const CollectorType* type = FindCollectorType("carbonblack");
+  assert(type != nullptr);
+  return *type;
 }
+
+bool KnownStream(const std::string& stream) { return CbType().KnowsStream(stream); }
 
 Duration Until(WallTime t, WallTime now) {
   return t > now ? std::chrono::ceil<Duration>(t - now) : Duration(0);
@@ -258,12 +264,15 @@ class CarbonBlackSource : public Source {
       return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
     };
     CbState st;
-    // The newest upstream writes "stream", older ones "apiName".
-    st.stream = j.contains("stream") ? text("stream") : text("apiName");
-    if (j.contains("stream") && j.contains("apiName") && text("apiName") != st.stream) {
-      return BadState("has a stream and an apiName that differ");
+    // The newest upstream writes "stream", older ones the legacy field.
+    const std::string& legacy = CbType().legacy_state_field;
+    st.stream = j.contains("stream") ? text("stream") : text(legacy.c_str());
+    if (j.contains("stream") && j.contains(legacy) && text(legacy.c_str()) != st.stream) {
+      return BadState("has a stream and an " + legacy + " that differ");
     }
-    if (!KnownStream(st.stream)) return BadState("names no Carbon Black API (stream or apiName)");
+    if (!KnownStream(st.stream)) {
+      return BadState("names no Carbon Black API (stream or " + legacy + ")");
+    }
     for (auto [key, out] : {std::pair{"since", &st.since}, std::pair{"until", &st.until}}) {
       Result<WallTime> t = ParseRfc3339(text(key));
       if (!t.ok()) return BadState(std::string("has no valid ") + key);
@@ -282,7 +291,6 @@ class CarbonBlackSource : public Source {
 
   std::string Serialize(const CbState& st) const {
     ordered_json j = {{"stream", st.stream},
-                      {"apiName", st.stream},
                       {"since", FormatRfc3339(st.since)},
                       {"until", FormatRfc3339(st.until)},
                       {"nextPage", nullptr}};
@@ -350,9 +358,7 @@ Result<std::unique_ptr<Source>> MakeCarbonBlackSource(const CollectorSpec& spec,
   if (s.streams.empty()) return BadSpec(s, "streams must name at least one Carbon Black API");
   for (const std::string& stream : s.streams) {
     if (!KnownStream(stream)) {
-      return BadSpec(s, "streams: \"" + stream +
-                            "\" is not one of AuditLogEvents, SearchAlerts, "
-                            "SearchAlertsCBAnalytics, SearchAlertsVmware, SearchAlertsWatchlist");
+      return BadSpec(s, "streams: \"" + stream + "\" is not one of " + CbType().StreamList());
     }
   }
   return std::unique_ptr<Source>(new CarbonBlackSource(std::move(s), deps, org_key, rows));

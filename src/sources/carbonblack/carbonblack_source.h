@@ -1,6 +1,5 @@
 #pragma once
 
-#include <array>
 #include <memory>
 
 #include "paws/collector.h"
@@ -15,7 +14,8 @@ namespace paws {
 // "X-Auth-Token: <spec.secret>/<spec.client_id>" (API Secret Key / API ID),
 // as the upstream collector sends it.
 //
-// Streams, the upstream collector's API names, each one search API:
+// Streams, the upstream collector's API names (the registry's list,
+// FindCollectorType("carbonblack")->streams), each one search API:
 //   AuditLogEvents           POST {endpoint}/audit_log/v1/orgs/{org_key}/logs/_search
 //   SearchAlerts             POST {endpoint}/appservices/v6/orgs/{org_key}/alerts/_search
 //   SearchAlertsCBAnalytics  .../alerts/cbanalytics/_search
@@ -28,13 +28,15 @@ namespace paws {
 // read AuditLogEvents from the deprecated /integrationServices/v3/auditlogs
 // queue, which has no time range; the search keeps the window semantics.)
 //
-// State, the upstream collector's shape:
-//   {"stream": API, "apiName": API, "since": RFC 3339, "until": RFC 3339,
+// State, the newest upstream collector's shape:
+//   {"stream": API, "since": RFC 3339, "until": RFC 3339,
 //    "nextPage": S or null, "poll_interval_sec": N}
-// "stream" is what the newest upstream writes, "apiName" what older ones
-// wrote; both are written and either is read. nextPage is the `start` of
-// the next request of the window, as upstream keeps it; null at a window's
-// beginning.
+// Older upstream collectors named the API in the type's legacy state field
+// (FindCollectorType("carbonblack")->legacy_state_field); both forms are
+// read (when both are present they must agree), only "stream" is written
+// (DESIGN.md, "Streams and legacy configuration"). nextPage is the `start`
+// of the next request of the window, as upstream keeps it; null at a
+// window's beginning.
 //
 // A cycle collects [since, until) only once until has passed (before, it
 // returns no events, the same state and the delay until then), up to
@@ -80,10 +82,5 @@ namespace paws {
 // `deps.http` must outlive the source.
 Result<std::unique_ptr<Source>> MakeCarbonBlackSource(const CollectorSpec& spec,
                                                       const SourceDeps& deps);
-
-// The streams of a carbonblack collector, the upstream API names.
-inline constexpr std::array<const char*, 5> kCarbonBlackStreams = {
-    "AuditLogEvents", "SearchAlerts", "SearchAlertsCBAnalytics", "SearchAlertsVmware",
-    "SearchAlertsWatchlist"};
 
 }  // namespace paws

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "paws/codes.h"
+#include "paws/collector_types.h"
 #include "tools/fake_saas/fake_events.h"
 #include "tools/fake_saas/fake_server.h"
 #include "tools/fake_saas/services/carbonblack.h"
@@ -96,8 +97,12 @@ class CarbonBlackSourceTest : public ::testing::Test {
   }
   static json State(const std::string& stream, const std::string& since, const std::string& until,
                     json next_page = nullptr) {
-    return {{"stream", stream}, {"apiName", stream},     {"since", since},
-            {"until", until},   {"nextPage", next_page}, {"poll_interval_sec", 10}};
+    // The normalised form only: no legacy field is written.
+    return {{"stream", stream},
+            {"since", since},
+            {"until", until},
+            {"nextPage", next_page},
+            {"poll_interval_sec", 10}};
   }
   static void ExpectNoSecrets(const Status& s) {
     EXPECT_EQ(s.message().find(kSecret), std::string::npos) << s.message();
@@ -282,7 +287,8 @@ TEST_F(CarbonBlackSourceTest, CredentialErrors) {
 
 TEST_F(CarbonBlackSourceTest, UpstreamStatesContinueWithNoGap) {
   auto src = Make();
-  // The older upstream's shape (apiName), in the middle of a window.
+  // The older upstream's shape (the API in "apiName"), in the middle of a
+  // window; the next state names it in "stream" only.
   auto r = src->Poll(R"({"apiName":"SearchAlerts","since":"2025-12-31T23:59:50.000Z",)"
                      R"("until":"2025-12-31T23:59:55.000Z","nextPage":201,"poll_interval_sec":1})",
                      Deadline());
@@ -367,7 +373,16 @@ TEST_F(CarbonBlackSourceTest, FactoryAndRegistry) {
   auto src = registry.Make(spec_, {&clock_, &http_});
   ASSERT_TRUE(src.ok()) << src.status().ToString();
   EXPECT_EQ((*src)->InitialState("okta").status().code(), StatusCode::kInvalidArgument);
-  for (const char* stream : kCarbonBlackStreams) EXPECT_TRUE((*src)->InitialState(stream).ok());
+  // Every stream the collector-type registry lists for carbonblack.
+  const CollectorType* type = FindCollectorType("carbonblack");
+  ASSERT_NE(type, nullptr);
+  EXPECT_EQ(type->streams.size(), 5u);
+  for (const std::string& stream : type->streams) {
+    auto state = (*src)->InitialState(stream);
+    ASSERT_TRUE(state.ok()) << stream;
+    EXPECT_EQ(json::parse(*state)["stream"], stream);
+    EXPECT_FALSE(json::parse(*state).contains(type->legacy_state_field)) << *state;
+  }
   for (auto edit : std::vector<std::function<void(CollectorSpec*)>>{
            [](CollectorSpec* s) { s->params.erase("org_key"); },
            [](CollectorSpec* s) { s->params["org_key"] = "org/1"; },
@@ -383,6 +398,14 @@ TEST_F(CarbonBlackSourceTest, FactoryAndRegistry) {
     EXPECT_EQ(made.status().paws_code(), codes::kConfigInvalid);
     EXPECT_NE(made.status().message().find("c-cb"), std::string::npos);
   }
+  // An unknown stream is refused with the streams there are.
+  CollectorSpec s = spec_;
+  s.streams = {"SearchAlertsDeviceControl"};
+  auto made = MakeCarbonBlackSource(s, {&clock_, &http_});
+  EXPECT_NE(made.status().message().find("SearchAlertsDeviceControl\" is not one of " +
+                                         type->StreamList()),
+            std::string::npos)
+      << made.status().ToString();
 }
 
 }  // namespace

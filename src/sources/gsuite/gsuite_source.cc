@@ -8,6 +8,7 @@
 
 #include "http/url.h"
 #include "paws/codes.h"
+#include "paws/collector_types.h"
 #include "sources/common/api_client.h"
 #include "sources/common/api_errors.h"
 #include "sources/common/collection_start.h"
@@ -40,6 +41,14 @@ constexpr Duration kMaxThrottle = minutes(5);
 // The longest a cycle waits for a daily quota to reset (under the health
 // check's default stall_after of 15 min); it then waits again.
 constexpr Duration kMaxQuotaWait = minutes(10);
+
+// The applications a gsuite collector can collect, as the collector-type
+// registry lists them.
+bool KnownApplication(const std::string& app) {
+  const CollectorType* type = FindCollectorType("gsuite");
+  assert(type != nullptr);
+  return type != nullptr && type->KnowsStream(app);
+}
 
 Status BadSpec(const CollectorSpec& spec, const std::string& what) {
   return Status::InvalidArgument("collector " + spec.id + ": " + what, codes::kConfigInvalid);
@@ -159,8 +168,7 @@ class GsuiteSource : public Source {
         options_(std::move(options)) {}
 
   Result<std::string> InitialState(const std::string& stream) override {
-    const auto& apps = GsuiteApplications();
-    if (std::find(apps.begin(), apps.end(), stream) == apps.end()) {
+    if (!KnownApplication(stream)) {
       return Status::InvalidArgument("gsuite: collector " + spec_.id + " has no stream \"" +
                                      stream + "\" (streams are Reports API application names)");
     }
@@ -180,8 +188,7 @@ class GsuiteSource : public Source {
  private:
   Result<PollResult> DoPoll(const std::string& state_json, MonoTime deadline) {
     PAWS_ASSIGN_OR_RETURN(GsuiteState st, ParseGsuiteState(state_json));
-    const auto& apps = GsuiteApplications();
-    if (std::find(apps.begin(), apps.end(), st.application) == apps.end()) {
+    if (!KnownApplication(st.application)) {
       return Status::InvalidArgument(
           "gsuite: state names an unknown application \"" + st.application + "\"",
           codes::kStateMalformed);
@@ -440,36 +447,6 @@ std::optional<std::string> ParseScope(const std::string& text) {
 
 }  // namespace
 
-const std::vector<std::string>& GsuiteApplications() {
-  static const std::vector<std::string> kApps = {"access_evaluation",
-                                                 "access_transparency",
-                                                 "admin",
-                                                 "admin_data_action",
-                                                 "assignments",
-                                                 "calendar",
-                                                 "chat",
-                                                 "chrome",
-                                                 "classroom",
-                                                 "context_aware_access",
-                                                 "data_studio",
-                                                 "drive",
-                                                 "gcp",
-                                                 "gplus",
-                                                 "groups",
-                                                 "groups_enterprise",
-                                                 "jamboard",
-                                                 "keep",
-                                                 "login",
-                                                 "meet",
-                                                 "mobile",
-                                                 "rules",
-                                                 "saml",
-                                                 "token",
-                                                 "user_accounts",
-                                                 "vault"};
-  return kApps;
-}
-
 Result<std::unique_ptr<Source>> MakeGsuiteSource(const CollectorSpec& spec,
                                                  const SourceDeps& deps) {
   assert(deps.clock != nullptr && deps.http != nullptr);
@@ -487,9 +464,8 @@ Result<std::unique_ptr<Source>> MakeGsuiteSource(const CollectorSpec& spec,
   if (s.secret.empty()) {
     return BadSpec(s, "gsuite needs the service account's JSON key (secret_env or secret_file)");
   }
-  const auto& apps = GsuiteApplications();
   for (const std::string& stream : s.streams) {
-    if (std::find(apps.begin(), apps.end(), stream) == apps.end()) {
+    if (!KnownApplication(stream)) {
       return BadSpec(s,
                      "stream \"" + stream +
                          "\" is not a Reports API application (login, admin, drive, token, ...)");

@@ -1,8 +1,6 @@
 #pragma once
 
 #include <memory>
-#include <string>
-#include <vector>
 
 #include "paws/collector.h"
 #include "paws/registry.h"
@@ -13,7 +11,8 @@ namespace paws {
 
 // The source of type "gsuite": Google Workspace audit activities from the
 // Admin SDK Reports API (docs/sources/gsuite.md). One stream per
-// application ("login", "admin", "drive", "token", ...; GsuiteApplications).
+// application ("login", "admin", "drive", "token", ...: the streams the
+// collector-type registry lists for gsuite, FindCollectorType("gsuite")).
 //
 // Auth: a service account with domain-wide delegation, as upstream takes
 // it. spec.secret is the service account's JSON key (client_email,
@@ -31,18 +30,20 @@ namespace paws {
 // applications/{application}?startTime=&endTime=&maxResults=[&pageToken=],
 // following nextPageToken up to spec.max_pages_per_cycle pages.
 //
-// State (the upstream gsuite collector's; gsuite_state.h):
-//   {"stream": APP, "application": APP, "since": T, "until": T,
+// State (the newest upstream gsuite collector's; gsuite_state.h):
+//   {"stream": APP, "since": T, "until": T,
 //    "nextPage": TOKEN | null, "apiQuotaResetDate": T | null,
 //    "poll_interval_sec": N}
+// Older upstream states name the application in the type's legacy state
+// field instead; both are read, only "stream" is written.
 // A window [since, until) is collected once until + lag has passed (the
 // Reports API's data lag; param "lag_sec", default 600 s, upstream's
 // paws_poll_interval_delay); before, a poll returns the state unchanged,
 // due then. When pages remain after a cycle, nextPage keeps the window's
 // place and the next cycle is due at once. A complete window is followed by
 // the next (NextGsuiteWindow), due at once when it has already ended
-// (catching up), else when it has. An upstream state (with "application"
-// or "stream", nextPage or not) is continued exactly where it stands.
+// (catching up), else when it has. An upstream state (of either
+// generation, nextPage or not) is continued exactly where it stands.
 // Activities older than 180 days are no longer served: a window starting
 // before that is moved up and the poll carries a PAWS000308 warning.
 //
@@ -83,9 +84,5 @@ namespace paws {
 // secret, no subject, an unknown stream, or a bad parameter.
 // Thread-safe. `deps.clock` and `deps.http` must outlive the source.
 Result<std::unique_ptr<Source>> MakeGsuiteSource(const CollectorSpec& spec, const SourceDeps& deps);
-
-// The applications (streams) a gsuite collector can collect: those the
-// Reports API documents for activities.list.
-const std::vector<std::string>& GsuiteApplications();
 
 }  // namespace paws

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "paws/codes.h"
+#include "paws/collector_types.h"
 #include "sources/common/base64.h"
 #include "sources/common/paging.h"
 #include "tools/fake_saas/fake_events.h"
@@ -161,7 +162,6 @@ TEST_F(GsuiteSourceTest, CollectsAMultiPageWindowCompletelyAndCatchesUp) {
   auto src = Make();
   std::string state = *src->InitialState("login");
   EXPECT_EQ(json::parse(state), (json{{"stream", "login"},
-                                      {"application", "login"},
                                       {"since", "2025-12-31T23:59:50.000Z"},
                                       {"until", "2026-01-01T00:00:00.000Z"},
                                       {"nextPage", nullptr},
@@ -360,7 +360,8 @@ TEST_F(GsuiteSourceTest, CredentialErrors) {
 
 TEST_F(GsuiteSourceTest, UpstreamStatesContinueWithNoGap) {
   auto src = Make();
-  // The older upstream shape: the application in "application".
+  // The older upstream shape: the application in "application"; the next
+  // state names it in "stream" only.
   auto r = src->Poll(R"({"application":"login","since":"2025-12-31T23:59:55.000Z",)"
                      R"("until":"2025-12-31T23:59:58.000Z","nextPage":null,)"
                      R"("apiQuotaResetDate":null,"poll_interval_sec":1})",
@@ -371,7 +372,7 @@ TEST_F(GsuiteSourceTest, UpstreamStatesContinueWithNoGap) {
   EXPECT_EQ(Sorted(ids), Sorted(Expected("login", "2025-12-31T23:59:55Z", "2025-12-31T23:59:58Z")));
   json next = json::parse(r->next_state_json);
   EXPECT_EQ(next["stream"], "login");
-  EXPECT_EQ(next["application"], "login");
+  EXPECT_FALSE(next.contains("application")) << next;
   EXPECT_EQ(next["since"], "2025-12-31T23:59:58.000Z");  // where the old window ended
 
   // The newer shape ("stream"), stopped inside a window at a page token:
@@ -483,8 +484,16 @@ TEST_F(GsuiteSourceTest, FactoryAndRegistry) {
   auto src = registry.Make(spec_, {&clock_, &http_});
   ASSERT_TRUE(src.ok()) << src.status().ToString();
   EXPECT_EQ((*src)->InitialState("okta").status().code(), StatusCode::kInvalidArgument);
-  for (const char* app : {"login", "admin", "drive", "token", "saml", "chrome"}) {
-    EXPECT_TRUE((*src)->InitialState(app).ok()) << app;
+  // Every application the collector-type registry lists for gsuite, each
+  // one the Reports API (the fake) serves.
+  const CollectorType* type = FindCollectorType("gsuite");
+  ASSERT_NE(type, nullptr);
+  EXPECT_EQ(type->streams, FakeGsuiteApplications());
+  for (const std::string& app : type->streams) {
+    auto state = (*src)->InitialState(app);
+    ASSERT_TRUE(state.ok()) << app;
+    EXPECT_EQ(json::parse(*state)["stream"], app);
+    EXPECT_FALSE(json::parse(*state).contains(type->legacy_state_field)) << *state;
   }
   CollectorSpec defaults = spec_;
   defaults.endpoint = "";

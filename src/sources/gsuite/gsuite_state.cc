@@ -1,9 +1,11 @@
 #include "sources/gsuite/gsuite_state.h"
 
 #include <algorithm>
+#include <cassert>
 #include <nlohmann/json.hpp>
 
 #include "paws/codes.h"
+#include "paws/collector_types.h"
 
 namespace paws {
 namespace {
@@ -13,6 +15,17 @@ using ordered_json = nlohmann::ordered_json;
 
 Status BadState(const std::string& what) {
   return Status::InvalidArgument("gsuite: state " + what, codes::kStateMalformed);
+}
+
+// The field older upstream collectors named the application in, as the
+// collector-type registry knows it.
+const std::string& LegacyField() {
+  static const std::string field = [] {
+    const CollectorType* type = FindCollectorType("gsuite");
+    assert(type != nullptr);
+    return type != nullptr ? type->legacy_state_field : std::string();
+  }();
+  return field;
 }
 
 }  // namespace
@@ -28,20 +41,22 @@ Result<GsuiteState> ParseGsuiteState(const std::string& state_json) {
     *out = it->get<std::string>();
     return Status::Ok();
   };
-  std::string stream, application, since, until, quota;
+  std::string stream, legacy, since, until, quota;
   GsuiteState st;
   PAWS_RETURN_IF_ERROR(text("stream", &stream));
-  PAWS_RETURN_IF_ERROR(text("application", &application));
+  if (!LegacyField().empty()) PAWS_RETURN_IF_ERROR(text(LegacyField().c_str(), &legacy));
   PAWS_RETURN_IF_ERROR(text("since", &since));
   PAWS_RETURN_IF_ERROR(text("until", &until));
   PAWS_RETURN_IF_ERROR(text("nextPage", &st.next_page));
   PAWS_RETURN_IF_ERROR(text("apiQuotaResetDate", &quota));
-  if (!stream.empty() && !application.empty() && stream != application) {
-    return BadState("names two applications (stream \"" + stream + "\", application \"" +
-                    application + "\")");
+  if (!stream.empty() && !legacy.empty() && stream != legacy) {
+    return BadState("names two applications (stream \"" + stream + "\", " + LegacyField() + " \"" +
+                    legacy + "\")");
   }
-  st.application = stream.empty() ? application : stream;
-  if (st.application.empty()) return BadState("names no application (stream or application)");
+  st.application = stream.empty() ? legacy : stream;
+  if (st.application.empty()) {
+    return BadState("names no application (stream or " + LegacyField() + ")");
+  }
   Result<WallTime> s = ParseRfc3339(since), u = ParseRfc3339(until);
   if (!s.ok()) return BadState("has no valid since");
   if (!u.ok()) return BadState("has no valid until");
@@ -58,7 +73,6 @@ Result<GsuiteState> ParseGsuiteState(const std::string& state_json) {
 
 std::string SerializeGsuiteState(const GsuiteState& st, int64_t poll_interval_sec) {
   ordered_json j = {{"stream", st.application},
-                    {"application", st.application},
                     {"since", FormatRfc3339(st.since)},
                     {"until", FormatRfc3339(st.until)}};
   j["nextPage"] = st.next_page.empty() ? ordered_json(nullptr) : ordered_json(st.next_page);

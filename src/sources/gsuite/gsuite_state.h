@@ -23,19 +23,21 @@ struct GsuiteState {
 };
 
 // Parses a state in the upstream gsuite collector's shapes:
-//   {"stream" | "application": NAME, "since": RFC 3339, "until": RFC 3339,
+//   {"stream": NAME, "since": RFC 3339, "until": RFC 3339,
 //    "nextPage": TOKEN | null, "apiQuotaResetDate": RFC 3339 | null,
 //    "poll_interval_sec": N}
-// Older upstream states name the application in "application", newer ones
-// in "stream"; when both are present they must agree. nextPage and
+// Newer upstream states name the application in "stream", older ones in
+// the type's legacy state field (FindCollectorType("gsuite")->
+// legacy_state_field); when both are present they must agree. nextPage and
 // apiQuotaResetDate may be absent. poll_interval_sec is not used.
 // kInvalidArgument (PAWS000306) naming what is wrong; the application is
 // not checked against the known ones here.
 Result<GsuiteState> ParseGsuiteState(const std::string& state_json);
 
-// The state as JSON with both "stream" and "application" (so that either
-// generation of the upstream collector could read it), nextPage and
-// apiQuotaResetDate null when unset, and `poll_interval_sec`.
+// The state as JSON in the normalised form: the application in "stream"
+// only (DESIGN.md: only the normalised form is written; the newest upstream
+// collector reads it too), nextPage and apiQuotaResetDate null when unset,
+// and `poll_interval_sec`.
 std::string SerializeGsuiteState(const GsuiteState& st, int64_t poll_interval_sec);
 
 // The window after one that ended at `until`, upstream's "hour-day-

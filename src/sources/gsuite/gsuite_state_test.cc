@@ -16,11 +16,12 @@ using std::chrono::seconds;
 
 WallTime T(const char* text) { return *ParseRfc3339(text); }
 
-TEST(GsuiteState, RoundTripsInTheUpstreamShape) {
+TEST(GsuiteState, RoundTripsInTheNormalisedShape) {
   GsuiteState st{"drive", T("2026-01-01T00:00:00Z"), T("2026-01-01T01:00:00Z"),
                  "tok/en==", T("2026-01-01T08:01:00Z")};
   const std::string text = SerializeGsuiteState(st, 1);
-  EXPECT_EQ(text, R"({"stream":"drive","application":"drive","since":"2026-01-01T00:00:00.000Z",)"
+  // Only "stream" names the application: the legacy field is never written.
+  EXPECT_EQ(text, R"({"stream":"drive","since":"2026-01-01T00:00:00.000Z",)"
                   R"("until":"2026-01-01T01:00:00.000Z","nextPage":"tok/en==",)"
                   R"("apiQuotaResetDate":"2026-01-01T08:01:00.000Z","poll_interval_sec":1})");
   Result<GsuiteState> back = ParseGsuiteState(text);
@@ -44,6 +45,22 @@ TEST(GsuiteState, RoundTripsInTheUpstreamShape) {
       R"("apiQuotaResetDate":null,"poll_interval_sec":600})");
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(back->application, "token");
+  // Both fields: read when they agree, refused when they do not.
+  back = ParseGsuiteState(
+      R"({"stream":"drive","application":"drive","since":"2020-01-09T05:56:41.462Z",)"
+      R"("until":"2020-01-09T05:57:41.462Z"})");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->application, "drive");
+  Result<GsuiteState> two = ParseGsuiteState(
+      R"({"stream":"drive","application":"login","since":"2020-01-09T05:56:41.462Z",)"
+      R"("until":"2020-01-09T05:57:41.462Z"})");
+  EXPECT_EQ(two.status().paws_code(), codes::kStateMalformed);
+  EXPECT_NE(two.status().message().find("application \"login\""), std::string::npos)
+      << two.status().ToString();
+  EXPECT_EQ(ParseGsuiteState(R"({"since":"2020-01-09T05:56:41Z","until":"2020-01-09T05:56:41Z"})")
+                .status()
+                .paws_code(),
+            codes::kStateMalformed);
   EXPECT_EQ(ParseGsuiteState("{").status().paws_code(), codes::kStateMalformed);
   EXPECT_EQ(
       ParseGsuiteState(

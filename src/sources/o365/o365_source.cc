@@ -10,6 +10,7 @@
 
 #include "http/url.h"
 #include "paws/codes.h"
+#include "paws/collector_types.h"
 #include "sources/common/api_client.h"
 #include "sources/common/api_errors.h"
 #include "sources/common/collection_start.h"
@@ -24,8 +25,6 @@ using json = nlohmann::json;
 using ordered_json = nlohmann::ordered_json;
 using std::chrono::hours;
 
-constexpr const char* kContentTypes[] = {"Audit.AzureActiveDirectory", "Audit.Exchange",
-                                         "Audit.SharePoint", "Audit.General", "DLP.All"};
 constexpr const char* kDefaultLoginUrl = "https://login.microsoftonline.com";
 constexpr const char* kDefaultResource = "https://manage.office.com";
 // The longest window one listing request may ask for, and how far back the
@@ -53,10 +52,15 @@ struct O365Settings {
   std::string resource;
 };
 
-bool KnownStream(const std::string& s) {
-  return std::find(std::begin(kContentTypes), std::end(kContentTypes), s) !=
-         std::end(kContentTypes);
+// What the collector-type registry knows of o365: its content types and
+// where an upstream state names one.
+const CollectorType& O365Type() {
+  static const CollectorType* type = FindCollectorType("o365");
+  assert(type != nullptr);
+  return *type;
 }
+
+bool KnownStream(const std::string& s) { return O365Type().KnowsStream(s); }
 
 bool IsGuid(const std::string& s) {
   if (s.size() != 36) return false;
@@ -318,7 +322,7 @@ class O365Source : public Source {
       return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
     };
     O365State st;
-    st.stream = text("stream");
+    st.stream = StreamOfState(O365Type(), state_json);
     if (!KnownStream(st.stream)) return BadState("has no stream that is an O365 content type");
     for (auto [key, out] : {std::pair{"since", &st.since}, std::pair{"until", &st.until}}) {
       Result<WallTime> t = ParseRfc3339(text(key));
@@ -379,9 +383,8 @@ Result<std::unique_ptr<Source>> MakeO365Source(const CollectorSpec& spec, const 
     return BadConfig(s, "o365 needs the client secret (secret_env or secret_file)");
   for (const std::string& stream : s.streams) {
     if (!KnownStream(stream)) {
-      return BadConfig(s, "streams: \"" + stream +
-                              "\" is not an O365 content type (Audit.AzureActiveDirectory, "
-                              "Audit.Exchange, Audit.SharePoint, Audit.General, DLP.All)");
+      return BadConfig(s, "streams: \"" + stream + "\" is not an O365 content type (" +
+                              O365Type().StreamList() + ")");
     }
   }
   auto param = [&](const char* key, std::string fallback) {

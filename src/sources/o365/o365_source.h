@@ -10,7 +10,8 @@
 namespace paws {
 
 // The source of type "o365": the Office 365 Management Activity API
-// (docs/sources/o365.md). Its streams are content types:
+// (docs/sources/o365.md). Its streams are content types, those the
+// collector-type registry lists for o365 (FindCollectorType("o365")):
 // Audit.AzureActiveDirectory, Audit.Exchange, Audit.SharePoint,
 // Audit.General, DLP.All.
 //
@@ -38,6 +39,9 @@ namespace paws {
 // o365_collector.js):
 //   {"stream": S, "since": RFC 3339, "until": RFC 3339,
 //    "nextPage": URL or null, "poll_interval_sec": N}
+// The upstream o365 collector already named the content type in "stream",
+// the normalised field, so its states are read and written as they are;
+// the stream is read as StreamOfState reads it.
 // [since, until) is the window of contentCreated times; nextPage, while a
 // window is being paged, the listing page to fetch next; poll_interval_sec
 // the delay the state was written with (1 while catching up).

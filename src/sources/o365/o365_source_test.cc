@@ -7,6 +7,7 @@
 #include <set>
 
 #include "paws/codes.h"
+#include "paws/collector_types.h"
 #include "sources/common/paging.h"
 #include "tools/fake_saas/fake_events.h"
 #include "tools/fake_saas/fake_server.h"
@@ -449,6 +450,18 @@ TEST_F(O365SourceTest, FactoryAndRegistry) {
   auto src = registry.Make(spec_, {&clock_, &http_});
   ASSERT_TRUE(src.ok()) << src.status().ToString();
   EXPECT_EQ((*src)->InitialState("okta").status().code(), StatusCode::kInvalidArgument);
+  // Every content type the collector-type registry lists for o365, in the
+  // normalised form.
+  const CollectorType* type = FindCollectorType("o365");
+  ASSERT_NE(type, nullptr);
+  EXPECT_EQ(type->streams, std::vector<std::string>(std::begin(kFakeO365ContentTypes),
+                                                    std::end(kFakeO365ContentTypes)));
+  for (const std::string& stream : type->streams) {
+    auto state = (*src)->InitialState(stream);
+    ASSERT_TRUE(state.ok()) << stream;
+    EXPECT_EQ(StreamOfState(*type, *state), stream);
+    EXPECT_EQ(json::parse(*state)["stream"], stream);
+  }
   for (auto edit : std::vector<std::function<void(CollectorSpec*)>>{
            [](CollectorSpec* s) { s->params.erase("tenant_id"); },
            [](CollectorSpec* s) { s->params["tenant_id"] = "acme.onmicrosoft.com"; },
@@ -466,6 +479,12 @@ TEST_F(O365SourceTest, FactoryAndRegistry) {
     EXPECT_EQ(made.status().paws_code(), codes::kConfigInvalid) << made.status().ToString();
     EXPECT_NE(made.status().message().find("c-o365"), std::string::npos);
   }
+  // An unknown content type is refused with the ones there are.
+  CollectorSpec s = spec_;
+  s.streams = {"Audit.Nope"};
+  auto made = MakeO365Source(s, {&clock_, &http_});
+  EXPECT_NE(made.status().message().find(type->StreamList()), std::string::npos)
+      << made.status().ToString();
 }
 
 }  // namespace

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
+#include "paws/collector_types.h"
+
 namespace paws {
 namespace {
 
@@ -15,6 +19,24 @@ TEST(SalesforceSoql, ObjectsAreUpstreams) {
   EXPECT_EQ(FindSalesforceObject("LoginEvent")->order, SalesforceOrder::kDateDescending);
   EXPECT_EQ(FindSalesforceObject("loginhistory"), nullptr);
   EXPECT_EQ(FindSalesforceObject("Account"), nullptr);
+}
+
+// The registry's objects (what a configuration may list) and the query
+// table (what the source can collect) are the same set.
+TEST(SalesforceSoql, EveryRegistryStreamHasAQueryAndEveryQueryAStream) {
+  const CollectorType* type = FindCollectorType("salesforce");
+  ASSERT_NE(type, nullptr);
+  ASSERT_FALSE(type->streams.empty());
+  std::set<std::string> registry(type->streams.begin(), type->streams.end());
+  std::set<std::string> queries;
+  for (const SalesforceObject& o : SalesforceObjects()) queries.insert(std::string(o.name));
+  EXPECT_EQ(registry, queries);
+  for (const std::string& stream : type->streams) {
+    EXPECT_NE(FindSalesforceObject(stream), nullptr) << stream << " has no query";
+  }
+  for (const SalesforceObject& o : SalesforceObjects()) {
+    EXPECT_TRUE(type->KnowsStream(o.name)) << o.name << " is not a registry stream";
+  }
 }
 
 TEST(SalesforceSoql, WindowQueries) {

@@ -8,6 +8,7 @@
 
 #include "http/url.h"
 #include "paws/codes.h"
+#include "paws/collector_types.h"
 #include "sources/common/api_client.h"
 #include "sources/common/api_errors.h"
 #include "sources/common/collection_start.h"
@@ -52,6 +53,20 @@ Status BadState(const std::string& what) {
   return Status::InvalidArgument("salesforce: state " + what, codes::kStateMalformed);
 }
 
+// What the collector-type registry knows of salesforce: the objects a
+// collector may list and the field older upstream states named one in.
+const CollectorType& SfType() {
+  static const CollectorType* type = FindCollectorType("salesforce");
+  assert(type != nullptr);
+  return *type;
+}
+
+// The query table's entry of a stream the registry knows; nullptr for any
+// other name. (salesforce_soql_test keeps the two lists the same.)
+const SalesforceObject* FindObject(const std::string& stream) {
+  return SfType().KnowsStream(stream) ? FindSalesforceObject(stream) : nullptr;
+}
+
 Status BadSpec(const CollectorSpec& spec, const std::string& what) {
   return Status::InvalidArgument("collector " + spec.id + ": " + what, codes::kConfigInvalid);
 }
@@ -92,10 +107,10 @@ class SalesforceSource : public Source {
   }
 
   Result<std::string> InitialState(const std::string& stream) override {
-    const SalesforceObject* object = FindSalesforceObject(stream);
+    const SalesforceObject* object = FindObject(stream);
     if (object == nullptr) {
       return Status::InvalidArgument("salesforce: collector " + spec_.id + " has no stream \"" +
-                                     stream + "\" (objects: " + SalesforceObjectNames() + ")");
+                                     stream + "\" (objects: " + SfType().StreamList() + ")");
     }
     PAWS_ASSIGN_OR_RETURN(WallTime since, CollectionStart(spec_, clock_->Now()));
     return Serialize({object, since, since + spec_.poll_interval, "", std::nullopt}, Duration(0));
@@ -372,12 +387,17 @@ class SalesforceSource : public Source {
       if (it == j.end() || it->is_null()) return std::nullopt;
       return it->is_string() ? it->get<std::string>() : std::string("\x01");
     };
-    std::optional<std::string> stream = text("stream"), object = text("object");
-    if (stream && object && *stream != *object) return BadState("has a stream unlike its object");
+    // Newer upstream states name the object in "stream", older ones in the
+    // type's legacy field.
+    const std::string& field = SfType().legacy_state_field;
+    std::optional<std::string> stream = text("stream"), legacy = text(field.c_str());
+    if (stream && legacy && *stream != *legacy) {
+      return BadState("has a stream unlike its " + field);
+    }
     SalesforceState st;
-    st.object = FindSalesforceObject(stream ? *stream : object.value_or(""));
+    st.object = FindObject(stream ? *stream : legacy.value_or(""));
     if (st.object == nullptr) {
-      return BadState("names no known object (" + SalesforceObjectNames() + ")");
+      return BadState("names no known object (" + SfType().StreamList() + ")");
     }
     for (auto [key, out] : {std::pair{"since", &st.since}, std::pair{"until", &st.until}}) {
       Result<WallTime> t = ParseRfc3339(text(key).value_or(""));
@@ -410,7 +430,6 @@ class SalesforceSource : public Source {
   std::string Serialize(const SalesforceState& st, Duration delay) const {
     const std::string name(st.object->name);
     ordered_json j = {{"stream", name},
-                      {"object", name},
                       {"since", FormatRfc3339(st.since)},
                       {"until", FormatRfc3339(st.until)},
                       {"nextPage", nullptr},
@@ -455,8 +474,8 @@ Result<std::unique_ptr<Source>> MakeSalesforceSource(const CollectorSpec& spec,
     return BadSpec(s, "salesforce needs the private key (secret_env or secret_file)");
   }
   for (const std::string& stream : s.streams) {
-    if (FindSalesforceObject(stream) == nullptr) {
-      return BadSpec(s, "streams: \"" + stream + "\" is not one of " + SalesforceObjectNames());
+    if (FindObject(stream) == nullptr) {
+      return BadSpec(s, "streams: \"" + stream + "\" is not one of " + SfType().StreamList());
     }
   }
   Params p;

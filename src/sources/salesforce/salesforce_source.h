@@ -10,9 +10,11 @@
 namespace paws {
 
 // The source of type "salesforce": SOQL queries over the REST API, one
-// stream per object (docs/sources/salesforce.md). Streams: LoginHistory,
-// EventLogFile, ApiEvent, LoginEvent, LogoutEvent, LoginAsEvent (the
-// upstream collector's objects; salesforce_soql.h has their queries).
+// stream per object (docs/sources/salesforce.md). Streams: the objects
+// the collector-type registry lists for salesforce (FindCollectorType),
+// LoginHistory, EventLogFile, ApiEvent, LoginEvent, LogoutEvent,
+// LoginAsEvent (the upstream collector's objects; salesforce_soql.h has
+// their queries, one for each).
 //
 // Auth: the OAuth 2.0 JWT bearer flow. The assertion (RS256, signed with
 // spec.secret, the connected app's private key in PEM) has iss =
@@ -26,12 +28,14 @@ namespace paws {
 // expires_in); a 401 (INVALID_SESSION_ID) invalidates the token and the
 // request is retried once with a fresh one.
 //
-// State, the upstream salesforce collector's shape:
-//   {"stream": OBJECT, "object": OBJECT, "since": RFC 3339, "until": RFC 3339,
+// State, the newest upstream salesforce collector's shape:
+//   {"stream": OBJECT, "since": RFC 3339, "until": RFC 3339,
 //    "nextPage": null | cursor, "apiQuotaResetDate": null | RFC 3339,
 //    "poll_interval_sec": N}
-// Older upstream states name the object in "object" only, newer ones in
-// "stream" only; both are read, both are written. nextPage has upstream's
+// Older upstream states name the object in the type's legacy state field
+// (FindCollectorType("salesforce")->legacy_state_field) instead; both are
+// read (when both are present they must agree), only "stream" is written
+// (DESIGN.md, "Streams and legacy configuration"). nextPage has upstream's
 // meaning: for LoginHistory and EventLogFile (ORDER BY Id ASC) the last Id
 // collected of the window, the rest being "Id > 'nextPage'"; for the event
 // objects (ORDER BY EventDate DESC) a time T, the rest of the window being

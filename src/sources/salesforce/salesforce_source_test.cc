@@ -7,6 +7,7 @@
 #include <set>
 
 #include "paws/codes.h"
+#include "paws/collector_types.h"
 #include "sources/salesforce/salesforce_test_key.h"
 #include "tools/fake_saas/fake_events.h"
 #include "tools/fake_saas/fake_server.h"
@@ -135,7 +136,6 @@ TEST_F(SalesforceSourceTest, CollectsEveryPageInOrderAndCatchesUp) {
   auto src = Make();
   std::string state = *src->InitialState("LoginHistory");
   EXPECT_EQ(json::parse(state), (json{{"stream", "LoginHistory"},
-                                      {"object", "LoginHistory"},
                                       {"since", "2025-12-31T23:58:00.000Z"},
                                       {"until", "2025-12-31T23:59:00.000Z"},
                                       {"nextPage", nullptr},
@@ -330,7 +330,8 @@ TEST_F(SalesforceSourceTest, UpstreamStatesContinueWithNoGap) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(Ids(*r), Expected("LoginHistory", "2025-12-31T23:59:10.050Z", "2025-12-31T23:59:30Z"));
   json next = json::parse(r->next_state_json);
-  EXPECT_EQ(next["object"], "LoginHistory");
+  // The next state is in the normalised form: the object in "stream" only.
+  EXPECT_FALSE(next.contains("object")) << next;
   EXPECT_EQ(next["stream"], "LoginHistory");
   EXPECT_EQ(next["since"], "2025-12-31T23:59:30.000Z");
 
@@ -441,6 +442,15 @@ TEST_F(SalesforceSourceTest, FactoryAndRegistry) {
   auto src = registry.Make(spec_, {&clock_, &http_});
   ASSERT_TRUE(src.ok()) << src.status().ToString();
   EXPECT_EQ((*src)->InitialState("Account").status().code(), StatusCode::kInvalidArgument);
+  // Every object the collector-type registry lists, in the normalised form.
+  const CollectorType* type = FindCollectorType("salesforce");
+  ASSERT_NE(type, nullptr);
+  for (const std::string& object : type->streams) {
+    auto state = (*src)->InitialState(object);
+    ASSERT_TRUE(state.ok()) << object;
+    EXPECT_EQ(json::parse(*state)["stream"], object);
+    EXPECT_FALSE(json::parse(*state).contains(type->legacy_state_field)) << *state;
+  }
   for (auto edit : std::vector<std::function<void(CollectorSpec*)>>{
            [](CollectorSpec* s) { s->streams.push_back("Account"); },
            [](CollectorSpec* s) { s->params.erase("username"); },
