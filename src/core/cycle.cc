@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "core/adoption.h"
 #include "paws/codes.h"
 #include "paws/collector_types.h"
 
@@ -181,17 +182,12 @@ std::optional<CycleRunner::Work> CycleRunner::ParseAndFence(
   if (!parsed.ok()) return *outcome = Poison(m, "", parsed.status()), std::nullopt;
   StateMessage sm = std::move(parsed).value();
   if (sm.legacy) {
-    // An upstream body carries no collector: it belongs to the only
-    // collector whose queue this is.
-    if (collectors_->entries().size() != 1) {
-      *outcome = Poison(m, "",
-                        Status::InvalidArgument("upstream-format message on a queue shared by " +
-                                                    std::to_string(collectors_->entries().size()) +
-                                                    " collectors",
-                                                codes::kMessageUnknownCollector));
-      return std::nullopt;
-    }
-    sm.collector_id = collectors_->entries().begin()->first;
+    // An upstream body carries no collector (core/adoption.h).
+    std::vector<const CollectorSpec*> specs;
+    for (const auto& [id, e] : collectors_->entries()) specs.push_back(&e.spec);
+    auto owner = OwnerOfUpstreamState(specs, sm.state_json);
+    if (!owner.ok()) return *outcome = Poison(m, "", owner.status()), std::nullopt;
+    sm.collector_id = (*owner)->id;
   }
   const CollectorSet::Entry* entry = collectors_->Find(sm.collector_id);
   if (entry == nullptr) {

@@ -17,7 +17,7 @@ std::string Key(const std::string& collector, const std::string& stream) {
   return collector + "/" + stream;
 }
 
-Result<std::unique_ptr<Backend>> OpenStore(const std::string& path) {
+Result<std::unique_ptr<Backend>> OpenStoreAt(const std::string& path) {
   StoreOptions o;
   o.backend = "sqlite";
   o.path = path;
@@ -25,6 +25,10 @@ Result<std::unique_ptr<Backend>> OpenStore(const std::string& path) {
 }
 
 }  // namespace
+
+Result<std::unique_ptr<Backend>> Scenario::OpenStore() const {
+  return OpenStoreAt(dir_.File("paws.db"));
+}
 
 std::vector<Scenario::StreamSpec> Scenario::DefaultStreams() {
   return {{"c-alpha", "alpha", "system"},
@@ -100,14 +104,15 @@ poll_interval = {poll}
 streams = [{streams}]
 secret_env = "PAWS_IT_TOKEN"
 max_pages_per_cycle = {pages}
-collection_start = "{start}"
+collection_start = "{start}"{takeover}
 [collector.params]
 limit = "{limit}"
 )",
                         fmt::arg("id", collector), fmt::arg("endpoint", fake_->Endpoint(tenants[collector])),
                         fmt::arg("poll", opts_.poll_interval_sec), fmt::arg("streams", arr),
                         fmt::arg("pages", opts_.max_pages), fmt::arg("start", start_),
-                        fmt::arg("limit", opts_.page_limit));
+                        fmt::arg("limit", opts_.page_limit),
+                        fmt::arg("takeover", opts_.takeover.count(collector) ? "\ntakeover = true" : ""));
     CollectorSpec spec;
     spec.id = collector;
     spec.type = "fake";
@@ -131,12 +136,12 @@ std::string Scenario::PawsLog() const {
 
 Result<std::optional<StreamRow>> Scenario::Row(const std::string& collector,
                                                 const std::string& stream) {
-  PAWS_ASSIGN_OR_RETURN(auto backend, OpenStore(dir_.File("paws.db")));
+  PAWS_ASSIGN_OR_RETURN(auto backend, OpenStoreAt(dir_.File("paws.db")));
   return backend->store()->GetStream(collector, stream);
 }
 
 Result<std::map<std::string, int>> Scenario::LiveMessagesPerStream() {
-  PAWS_ASSIGN_OR_RETURN(auto backend, OpenStore(dir_.File("paws.db")));
+  PAWS_ASSIGN_OR_RETURN(auto backend, OpenStoreAt(dir_.File("paws.db")));
   PAWS_ASSIGN_OR_RETURN(auto all, backend->queue()->ListAll());
   std::map<std::string, int> out;
   for (const auto& m : all) {
@@ -148,7 +153,7 @@ Result<std::map<std::string, int>> Scenario::LiveMessagesPerStream() {
 }
 
 Result<bool> Scenario::CaughtUp() {
-  PAWS_ASSIGN_OR_RETURN(auto backend, OpenStore(dir_.File("paws.db")));
+  PAWS_ASSIGN_OR_RETURN(auto backend, OpenStoreAt(dir_.File("paws.db")));
   PAWS_ASSIGN_OR_RETURN(auto rows, backend->store()->ListAllStreams());
   WallTime now = Clock::System()->Now();
   std::set<std::string> configured;
@@ -183,7 +188,7 @@ Result<VerifyReport> Scenario::Verify() {
   PAWS_ASSIGN_OR_RETURN(auto lines, ReadSink(dir_.File("events.jsonl")));
   std::map<std::string, std::map<std::string, int>> sink;  // stream key -> id -> copies
   for (const auto& l : lines) ++sink[Key(l.collector_id, l.stream)][l.id];
-  PAWS_ASSIGN_OR_RETURN(auto backend, OpenStore(dir_.File("paws.db")));
+  PAWS_ASSIGN_OR_RETURN(auto backend, OpenStoreAt(dir_.File("paws.db")));
   PAWS_ASSIGN_OR_RETURN(auto live, LiveMessagesPerStream());
   for (const auto& s : streams_) {
     std::string key = Key(s.collector, s.stream);

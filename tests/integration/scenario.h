@@ -6,6 +6,7 @@
 // make afterwards.
 
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,6 +48,9 @@ class Scenario {
     std::string extra_toml;    // appended to the config
     std::map<std::string, std::string> env = {{"PAWS_IT_TOKEN", "it-token"}};
     std::vector<StreamSpec> streams;  // empty: DefaultStreams()
+    // Collectors written with `takeover = true`: not registered, adopted
+    // from upstream messages or seeded after grace.
+    std::set<std::string> takeover;
   };
 
   Scenario() : Scenario(Options{}) {}
@@ -61,6 +65,8 @@ class Scenario {
   // REQUIRES: Setup() succeeded; paws is not running.
   Status SetStreams(std::vector<StreamSpec> streams);
 
+  // The SQLite store of the scenario, opened beside paws.
+  Result<std::unique_ptr<Backend>> OpenStore() const;
   // The stream row as the store has it now.
   Result<std::optional<StreamRow>> Row(const std::string& collector, const std::string& stream);
   // (collector/stream) -> number of its messages in the queue now.

@@ -4,6 +4,7 @@
 
 #include "paws/codes.h"
 #include "tools/paws/commands.h"
+#include "tools/paws/migrate_command.h"
 
 namespace {
 
@@ -51,6 +52,23 @@ int main(int argc, char** argv) {
   repair->add_flag("--dry-run", flags.dry_run, "Only print what would be done");
   repair->add_flag("--json", flags.json, "Print JSON instead of text");
 
+  MigrateFlags migrate_flags;
+  auto* migrate = app.add_subcommand(
+      "migrate", "Report what moving from upstream PAWS changes (canonical collector_streams, "
+                 "upstream messages, legacy records, streams without state); --apply does it");
+  AddConfigOptions(migrate, &flags);
+  migrate->add_flag("--apply", migrate_flags.apply,
+                    "Upgrade upstream messages in place and write the configuration in native "
+                    "form");
+  migrate->add_option("--write-config", migrate_flags.write_config,
+                      "Write the normalised configuration here (default: the -c file itself, "
+                      "when it has collectors in upstream form; its old content is kept as "
+                      "FILE.bak)");
+  migrate->add_option("--import", migrate_flags.import_file,
+                      "Enqueue the state message bodies of FILE (one per line, as upstream's "
+                      "queue held them) before migrating; needs --apply");
+  migrate->add_flag("--json", flags.json, "Print JSON instead of a table");
+
   auto* version = app.add_subcommand("version", "Print the version");
 
   try {
@@ -69,6 +87,7 @@ int main(int argc, char** argv) {
   if (*reg) return RegisterCommand(flags);
   if (*check) return CheckCommand(flags);
   if (*repair) return RepairCommand(flags);
+  if (*migrate) return MigrateCommand(flags, migrate_flags);
   if (*version) {
     std::printf("paws %s\n", PAWS_VERSION);
     return kExitOk;
