@@ -4,10 +4,11 @@ SHELL := /bin/bash
 DEB_PACKAGES := build-essential cmake ninja-build pkg-config \
   libsqlite3-dev libsqlitecpp-dev libcurl4-openssl-dev libcpp-httplib-dev \
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev \
-  libssl-dev libgtest-dev libgmock-dev libbenchmark-dev curl
+  libssl-dev libgtest-dev libgmock-dev libbenchmark-dev curl \
+  clang libclang-rt-14-dev
 JOBS ?= 2
 
-.PHONY: deps build build-asan demo test test-default test-asan bench clean
+.PHONY: deps build build-asan build-fuzz demo test test-default test-asan test-fuzz bench clean
 
 deps:
 	@./scripts/install-deps.sh $(DEB_PACKAGES)
@@ -20,16 +21,25 @@ build-asan: deps
 	@cmake --preset asan >/dev/null
 	@cmake --build --preset asan -j $(JOBS)
 
+# clang + libFuzzer; builds fuzz/ and the libraries it tests only.
+build-fuzz: deps
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS)
+
 demo: build
 	@./scripts/demo.sh
 
-test: test-default test-asan
+test: test-default test-asan test-fuzz
 
 test-default: build
 	@ctest --preset default
 
 test-asan: build-asan
 	@ctest --preset asan
+
+# A short run of each fuzz target (docs/fuzzing.md); fails on any finding.
+test-fuzz: build-fuzz
+	@ctest --preset fuzz
 
 bench: build
 	@./build/default/bench/paws_bench
