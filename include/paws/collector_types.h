@@ -45,6 +45,11 @@ struct CollectorType {
   std::string StreamList() const;
 };
 
+// The two free-form upstream variables; per type, one may be the legacy
+// stream list and the other a parameter (CollectorType::param_string_1/_2).
+inline constexpr const char* kUpstreamParamStrings[2] = {"paws_collector_param_string_1",
+                                                         "paws_collector_param_string_2"};
+
 // Every type, in the order of the DESIGN.md table, then paws's own.
 const std::vector<CollectorType>& CollectorTypes();
 

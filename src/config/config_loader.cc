@@ -20,6 +20,7 @@ namespace {
 using config_internal::DescribeValue;
 using config_internal::LineSuffix;
 using config_internal::Quote;
+using config_internal::StartsWithNoCase;
 using config_internal::TableReader;
 using config_internal::ZeroDuration;
 
@@ -34,16 +35,6 @@ bool IsEnvName(const std::string& name) {
     if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
       return false;
     }
-  }
-  return true;
-}
-
-bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    char c = text[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != prefix[i]) return false;
   }
   return true;
 }

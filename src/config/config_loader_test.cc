@@ -8,6 +8,7 @@
 #include <map>
 #include <vector>
 
+#include "config/fake_config_env.h"
 #include "paws/codes.h"
 
 namespace paws {
@@ -20,30 +21,7 @@ using std::chrono::seconds;
 
 constexpr const char* kSecret = "s3cr3t-T0KEN-value";
 
-// An in-memory environment: variables and files, and a record of the files
-// read.
-class FakeEnv {
- public:
-  std::map<std::string, std::string> vars;
-  std::map<std::string, std::string> files;
-  std::vector<std::string> reads;
-
-  ConfigEnv Env() {
-    ConfigEnv env;
-    env.getenv = [this](const std::string& name) -> std::optional<std::string> {
-      auto it = vars.find(name);
-      if (it == vars.end()) return std::nullopt;
-      return it->second;
-    };
-    env.read_file = [this](const std::string& path) -> Result<std::string> {
-      reads.push_back(path);
-      auto it = files.find(path);
-      if (it == files.end()) return Status::NotFound("No such file or directory");
-      return it->second;
-    };
-    return env;
-  }
-};
+using FakeEnv = testing::FakeConfigEnv;
 
 class ConfigLoaderTest : public ::testing::Test {
  protected:

@@ -40,6 +40,16 @@ std::string FormatDouble(double v) {
 
 }  // namespace
 
+bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
+  if (text.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    char c = text[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != prefix[i]) return false;
+  }
+  return true;
+}
+
 std::string Quote(std::string_view text) {
   std::string out = "\"";
   size_t n = std::min(text.size(), kShownChars);

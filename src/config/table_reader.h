@@ -26,6 +26,8 @@ std::string DescribeValue(const toml::node& node);
 std::string Quote(std::string_view text);
 // " (line N)" or "" when the line is unknown.
 std::string LineSuffix(const toml::source_region& where);
+// Whether `text` starts with `prefix` (lower case) in any case ("HTTPS://").
+bool StartsWithNoCase(std::string_view text, std::string_view prefix);
 
 // Whether a duration key may be zero.
 enum class ZeroDuration { kAllowed, kRejected };

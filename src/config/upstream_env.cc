@@ -14,6 +14,7 @@ namespace paws {
 namespace {
 
 using config_internal::Quote;
+using config_internal::StartsWithNoCase;
 
 // The upstream variables (docs/migration.md). The two parameter strings are
 // named here because they are read whatever the type; whether one of them
@@ -24,24 +25,13 @@ constexpr const char* kTypeName = "paws_type_name";
 constexpr const char* kEndpoint = "paws_endpoint";
 constexpr const char* kPollInterval = "paws_poll_interval";
 constexpr const char* kCollectorStreams = "collector_streams";
-constexpr const char* kParamStrings[2] = {"paws_collector_param_string_1",
-                                          "paws_collector_param_string_2"};
+constexpr const char* const* kParamStrings = kUpstreamParamStrings;
 constexpr const char* kStartTs = "paws_collection_start_ts";
 constexpr const char* kClientId = "paws_api_client_id";
 constexpr const char* kAuthType = "paws_api_auth_type";
 constexpr const char* kMaxPages = "paws_max_pages_per_invocation";
 constexpr const char* kSecret = "paws_secret";
 constexpr const char* kSecretFile = "paws_secret_file";
-
-bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    char c = text[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != prefix[i]) return false;
-  }
-  return true;
-}
 
 // Reads the variables of one collector and words every error the same way:
 // "<where the variable is> = <its value>: <what is wrong>".

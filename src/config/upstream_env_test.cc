@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "config/fake_config_env.h"
 #include "paws/codes.h"
 
 namespace paws {
@@ -16,30 +17,7 @@ using std::chrono::seconds;
 constexpr const char* kSecret = "s3cr3t-T0KEN-value";
 constexpr const char* kId = "8a1f7c2e-0000-4b5c-9d9e-0123456789ab";
 
-// The process environment and files of one test.
-class FakeEnv {
- public:
-  std::map<std::string, std::string> vars;
-  std::map<std::string, std::string> files;
-  std::vector<std::string> reads;
-
-  ConfigEnv Env(bool read_secrets = true) {
-    ConfigEnv env;
-    env.getenv = [this](const std::string& name) -> std::optional<std::string> {
-      auto it = vars.find(name);
-      if (it == vars.end()) return std::nullopt;
-      return it->second;
-    };
-    env.read_file = [this](const std::string& path) -> Result<std::string> {
-      reads.push_back(path);
-      auto it = files.find(path);
-      if (it == files.end()) return Status::NotFound("No such file or directory");
-      return it->second;
-    };
-    env.read_secrets = read_secrets;
-    return env;
-  }
-};
+using FakeEnv = testing::FakeConfigEnv;
 
 Result<CollectorSpec> FromEnv(FakeEnv& fake, bool read_secrets = true) {
   ConfigEnv env = fake.Env(read_secrets);

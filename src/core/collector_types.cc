@@ -11,8 +11,8 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kParam1 = "paws_collector_param_string_1";
-constexpr const char* kParam2 = "paws_collector_param_string_2";
+constexpr const char* kParam1 = kUpstreamParamStrings[0];
+constexpr const char* kParam2 = kUpstreamParamStrings[1];
 
 // A value for an error message: JSON-quoted (control characters escaped)
 // and cut at 200 bytes.
@@ -182,8 +182,10 @@ Result<std::vector<std::string>> ParseStreamList(const CollectorType& type,
     std::string name = e.get<std::string>();
     if (name.empty()) return bad(at + " is an empty stream name");
     if (!type.KnowsStream(name)) {
-      return bad(at + ": " + type.name + " has no stream " + ShowValue(name) + " (its " +
-                 type.stream_concept + ": " + type.StreamList() + ")");
+      std::string known = type.has_streams
+                              ? "its " + type.stream_concept + ": " + type.StreamList()
+                              : "its one stream is " + ShowValue(type.name);
+      return bad(at + ": " + type.name + " has no stream " + ShowValue(name) + " (" + known + ")");
     }
     if (!seen.insert(name).second) return bad(at + ": stream " + ShowValue(name) + " twice");
     out.push_back(std::move(name));
