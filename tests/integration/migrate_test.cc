@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "paws/state.h"
@@ -131,6 +132,63 @@ grace = "12s"
   for (const auto& s : again["collectors"][1]["streams"]) EXPECT_EQ(s["state"], "row") << s;
   // The records without a Stream are still there (they expire on their own).
   EXPECT_EQ(again["collectors"][1]["legacy_records"], 4);
+}
+
+// The upstream Lambda variables of a carbonblack collector, as deployed
+// before collector_streams existed: the streams are in the type's legacy
+// list variable.
+std::map<std::string, std::string> CarbonBlackEnv() {
+  return {{"collector_id", "cb-1"},
+          {"customer_id", "134249387"},
+          {"paws_type_name", "carbonblack"},
+          {"paws_endpoint", "defense.conferdeploy.net"},
+          {"paws_poll_interval", "60"},
+          {"paws_collector_param_string_1", R"(["SearchAlerts", "AuditLogEvents"])"},
+          {"paws_collector_param_string_2", "ORGKEY1"},
+          {"paws_api_client_id", "API1"},
+          {"paws_secret", "cb-s3cr3t-value"}};
+}
+
+TEST(MigrateIntegration, FromEnvReportsTheCanonicalStreamsAndNamesABadVariable) {
+  TempDir dir;
+  WriteFile(dir.File("paws.toml"), "[store]\npath = \"paws.db\"\n");
+  std::string out, err;
+  int code = RunPaws({"migrate", "--from-env", "-c", dir.File("paws.toml"), "--json"},
+                     CarbonBlackEnv(), &out, &err);
+  ASSERT_EQ(code, 0) << out << err;
+  json j = json::parse(out, nullptr, false);
+  ASSERT_TRUE(j.is_object()) << out;
+  const json& c = j["collectors"][0];
+  EXPECT_EQ(c["id"], "cb-1");
+  EXPECT_EQ(c["collector_streams"], json::parse(R"(["SearchAlerts", "AuditLogEvents"])"));
+  EXPECT_EQ(c["takeover"], true);
+  EXPECT_EQ(c["upstream_form"], true);
+  // The environment cannot be rewritten: the report says what to set.
+  EXPECT_EQ(j["config"]["written"], false);
+  EXPECT_NE(j["config"]["note"].get<std::string>().find("collector_streams"), std::string::npos);
+
+  // --write-config writes the native form, the secret as where it comes from.
+  code = RunPaws({"migrate", "--from-env", "-c", dir.File("paws.toml"), "--apply",
+                  "--write-config", dir.File("native.toml")},
+                 CarbonBlackEnv(), &out, &err);
+  ASSERT_EQ(code, 0) << out << err;
+  std::string native = ReadFile(dir.File("native.toml"));
+  EXPECT_NE(native.find(R"(streams = [ "SearchAlerts", "AuditLogEvents" ])"), std::string::npos)
+      << native;
+  EXPECT_NE(native.find(R"(secret_env = "paws_secret")"), std::string::npos) << native;
+  EXPECT_EQ(native.find("cb-s3cr3t-value"), std::string::npos);
+  code = RunPaws({"status", "-c", dir.File("native.toml"), "--json"}, CarbonBlackEnv(), &out, &err);
+  EXPECT_EQ(code, 0) << out << err;
+
+  // A stream the type does not know: exit 2, the variable and value named.
+  auto bad = CarbonBlackEnv();
+  bad["paws_collector_param_string_1"] = R"(["SearchAlerts", "Alerts"])";
+  code = RunPaws({"migrate", "--from-env", "-c", dir.File("paws.toml")}, bad, &out, &err);
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(err.find("PAWS000103"), std::string::npos) << err;
+  EXPECT_NE(err.find("paws_collector_param_string_1"), std::string::npos) << err;
+  EXPECT_NE(err.find("Alerts"), std::string::npos) << err;
+  EXPECT_EQ(err.find("cb-s3cr3t-value"), std::string::npos) << err;
 }
 
 }  // namespace
