@@ -113,7 +113,9 @@ TEST(Health, BadCredentialFailsTheCollectorWithItsCodeThenResumesWithNoGapAndNoR
       seconds(30)))
       << exit_code << " " << report.dump(2);
   for (const auto& c : report["collectors"]) {
-    if (c["collector_id"] == "c-alpha") EXPECT_TRUE(c["healthy"].get<bool>()) << c.dump();
+    if (c["collector_id"] == "c-alpha") {
+      EXPECT_TRUE(c["healthy"].get<bool>()) << c.dump();
+    }
     if (c["collector_id"] != "c-beta") continue;
     for (const auto& s : c["streams"]) {
       EXPECT_EQ(s["class"], "failing") << s.dump();

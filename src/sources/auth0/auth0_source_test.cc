@@ -93,7 +93,9 @@ class Auth0SourceTest : public ::testing::Test {
   }
   static void ExpectNoSecrets(const Status& s, const std::string& token = "") {
     EXPECT_EQ(s.message().find(kSecret), std::string::npos) << s.message();
-    if (!token.empty()) EXPECT_EQ(s.message().find(token), std::string::npos) << s.message();
+    if (!token.empty()) {
+      EXPECT_EQ(s.message().find(token), std::string::npos) << s.message();
+    }
   }
 
   FakeClock clock_;  // 2026-01-01T00:00:00Z
@@ -171,7 +173,9 @@ TEST_F(Auth0SourceTest, RateLimits) {
 
   // After the first page: the events so far are kept, the next cycle waits.
   http_.before_log = [&](int n, const HttpRequest&) {
-    if (n == 3) ASSERT_TRUE(api_->SetFault({"acme", "", FakeFaultKind::k429, 9, 0, 1}).ok());
+    if (n == 3) {
+      ASSERT_TRUE(api_->SetFault({"acme", "", FakeFaultKind::k429, 9, 0, 1}).ok());
+    }
   };
   r = src->Poll(state, Deadline());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
