@@ -142,5 +142,28 @@ TEST_F(MigrationTest, AMessageInFlightIsLeftToTheRuntime) {
   EXPECT_EQ(applied->gone, 1);
 }
 
+TEST_F(MigrationTest, ProgressIsReportedAsTheQueueIsScannedAndUpgraded) {
+  for (int i = 0; i < 2500; ++i) {
+    Send(R"({"priv_collector_state":{"apiName":"SearchAlerts","since":")" + std::to_string(i) +
+         R"("}})");
+  }
+  std::vector<std::pair<int64_t, int64_t>> scanned, upgraded;
+  auto progress = [&](const std::string& what, int64_t done, int64_t total) {
+    if (what == "messages") scanned.emplace_back(done, total);
+    if (what == "upgrading messages") upgraded.emplace_back(done, total);
+  };
+  auto plan = PlanMigration(
+      specs_, [](const std::string&) { return true; }, backend_.get(), progress);
+  ASSERT_TRUE(plan.ok());
+  ASSERT_GE(scanned.size(), 3u);
+  EXPECT_EQ(scanned.front(), std::make_pair(int64_t{0}, int64_t{2500}));
+  EXPECT_EQ(scanned.back(), std::make_pair(int64_t{2500}, int64_t{2500}));
+  auto applied = ApplyMigration(*plan, backend_->queue(), progress);
+  ASSERT_TRUE(applied.ok());
+  EXPECT_EQ(applied->upgraded, 2500);
+  ASSERT_FALSE(upgraded.empty());
+  EXPECT_EQ(upgraded.back(), std::make_pair(int64_t{2500}, int64_t{2500}));
+}
+
 }  // namespace
 }  // namespace paws
