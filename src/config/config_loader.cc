@@ -376,10 +376,18 @@ Status Loader::LoadUpstreamCollector(const TableReader& t, CollectorSpec* out) {
                      &node);
     }
   }
+  // The file never holds a secret, in either form: `paws migrate` could not
+  // write it back, and a configuration is not a credential store.
+  if (t.Find("paws_secret") != nullptr) {
+    return t.Error("paws_secret",
+                   "a secret in the configuration file (its value is not shown): put it in a "
+                   "file (paws_secret_file or secret_file) or in an environment variable "
+                   "(secret_env); paws_secret is read from the environment only");
+  }
   const bool native_secret = t.Find("secret_env") != nullptr || t.Find("secret_file") != nullptr;
   for (const char* key : {"paws_secret", "paws_secret_file"}) {
     if (native_secret && t.Find(key) != nullptr) {
-      return t.Error(key, "set one of paws_secret, paws_secret_file, secret_env, secret_file");
+      return t.Error(key, "set one of paws_secret_file, secret_env, secret_file");
     }
   }
   UpstreamVariables vars;

@@ -595,7 +595,7 @@ paws_endpoint = "defense.example"
         "(line 5)"}},
       {"takeover = true", {"collector[1].takeover: native key"}},
       {"secret_env = \"X\"\npaws_secret_file = \"/s\"",
-       {"collector[1].paws_secret_file: set one of paws_secret, paws_secret_file, secret_env, "
+       {"collector[1].paws_secret_file: set one of paws_secret_file, secret_env, "
         "secret_file (line 6)"}},
       {"collector_streams = '[\"AuditLogEvents\"]'\nstall_after = \"soon\"",
        {"paws.toml: collector[1].stall_after:", "\"soon\" (line 6)"}},
@@ -639,7 +639,7 @@ paws_type_name = "okta"
 paws_endpoint = "acme.okta.example"
 paws_secret_file = "/s/control"
 paws_secret = ")") + kSecret + "\"\n",
-              codes::kConfigInvalid, {"paws_secret is set too (its value is not shown)"});
+              codes::kConfigInvalid, {"collector[1].paws_secret", "a secret in the configuration file"});
 }
 
 TEST(ConfigLoaderRealEnvTest, LoadsFileAndSecretFromDisk) {
