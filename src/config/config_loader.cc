@@ -385,10 +385,8 @@ Status Loader::LoadUpstreamCollector(const TableReader& t, CollectorSpec* out) {
                    "(secret_env); paws_secret is read from the environment only");
   }
   const bool native_secret = t.Find("secret_env") != nullptr || t.Find("secret_file") != nullptr;
-  for (const char* key : {"paws_secret", "paws_secret_file"}) {
-    if (native_secret && t.Find(key) != nullptr) {
-      return t.Error(key, "set one of paws_secret_file, secret_env, secret_file");
-    }
+  if (native_secret && t.Find("paws_secret_file") != nullptr) {
+    return t.Error("paws_secret_file", "set one of paws_secret_file, secret_env, secret_file");
   }
   UpstreamVariables vars;
   vars.get = [&](const std::string& name) -> std::optional<std::string> {

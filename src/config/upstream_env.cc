@@ -160,7 +160,9 @@ Status ReadSecret(const Reader& r, const ConfigEnv& env, CollectorSpec* spec) {
     return r.Bad(kSecretFile, *file,
                  std::string(kSecret) + " is set too (its value is not shown); set one of them");
   }
+  // Where the secret comes from, for `paws migrate` writing a file.
   if (file.has_value()) spec->secret_file = *file;
+  if (value.has_value()) spec->secret_env = kSecret;
   if (!env.read_secrets) return Status::Ok();
   if (value.has_value()) {
     spec->secret = Secret(std::move(*value));
@@ -236,8 +238,6 @@ Result<Config> AddCollectorFromEnv(Config base, const ConfigEnv& env) {
             (base.file.empty() ? std::string("the configuration") : base.file) + " too",
         codes::kConfigInvalid);
   }
-  // Where the secret comes from, for `paws migrate` writing a file.
-  if (spec.secret_file.empty() && vars.get(kSecret).value_or("") != "") spec.secret_env = kSecret;
   base.collectors.push_back(std::move(spec));
   return base;
 }

@@ -4,8 +4,17 @@
 
 #include "paws/codes.h"
 #include "paws/collector_types.h"
+#include "paws/state.h"
 
 namespace paws {
+
+std::string StreamOfCollectorState(const CollectorSpec& spec, const std::string& state_json) {
+  const CollectorType* type = FindCollectorType(spec.type);
+  std::string stream =
+      type != nullptr ? StreamOfState(*type, state_json) : StateStringField(state_json, "stream");
+  if (stream.empty() && spec.streams.size() == 1) stream = spec.streams.front();
+  return stream;
+}
 
 Result<const CollectorSpec*> OwnerOfUpstreamState(const std::vector<const CollectorSpec*>& specs,
                                                   const std::string& state_json) {

@@ -19,6 +19,11 @@ namespace paws {
 // kInvalidArgument (PAWS000204) naming the reason when no candidate or more
 // than one fits. Used by the cycle and by `paws migrate`, so both give an
 // upstream message the same owner.
+// The stream a state of collector `spec` belongs to: the stream field of
+// its type (StreamOfState; "stream" for a type the registry does not know),
+// else the collector's only stream. Empty when neither names one.
+std::string StreamOfCollectorState(const CollectorSpec& spec, const std::string& state_json);
+
 Result<const CollectorSpec*> OwnerOfUpstreamState(const std::vector<const CollectorSpec*>& specs,
                                                   const std::string& state_json);
 

@@ -7,7 +7,6 @@
 
 #include "core/adoption.h"
 #include "paws/codes.h"
-#include "paws/collector_types.h"
 
 namespace paws {
 namespace {
@@ -75,12 +74,8 @@ CycleOutcome CycleRunner::Poison(const QueueMessage& m, const std::string& colle
 }
 
 Result<std::string> CycleRunner::ResolveStream(const StateMessage& sm, const CollectorSpec& spec) {
-  // The stream field of the collector's type (DESIGN.md, "Streams and
-  // legacy configuration"); a type the registry does not know has none.
-  const CollectorType* type = FindCollectorType(spec.type);
-  std::string stream = type != nullptr ? StreamOfState(*type, sm.state_json)
-                                       : StateStringField(sm.state_json, "stream");
-  if (stream.empty() && spec.streams.size() == 1) stream = spec.streams.front();
+  // DESIGN.md, "Streams and legacy configuration" (core/adoption.h).
+  std::string stream = StreamOfCollectorState(spec, sm.state_json);
   if (stream.empty()) {
     return Status::InvalidArgument(
         "state of collector " + spec.id + " names no stream and the collector has " +

@@ -30,14 +30,6 @@ std::string NormalisedState(const std::string& state_json, const CollectorType* 
   return j.dump();
 }
 
-std::string StreamOf(const CollectorSpec& spec, const std::string& state_json) {
-  const CollectorType* type = FindCollectorType(spec.type);
-  std::string stream = type != nullptr ? StreamOfState(*type, state_json)
-                                       : StateStringField(state_json, "stream");
-  if (stream.empty() && spec.streams.size() == 1) stream = spec.streams.front();
-  return stream;
-}
-
 using Key = std::pair<std::string, std::string>;  // (collector, stream)
 
 }  // namespace
@@ -88,7 +80,7 @@ Result<MigrationPlan> PlanMigration(const std::vector<CollectorSpec>& specs,
       if (it == by_id.end()) continue;
       owner = it->second;
     }
-    std::string stream = StreamOf(*owner, sm->state_json);
+    std::string stream = StreamOfCollectorState(*owner, sm->state_json);
     Key key{owner->id, stream};
     std::string action = rows.count(key) > 0             ? "stale"
                          : adopter.emplace(key, m.id).second ? "adopt"

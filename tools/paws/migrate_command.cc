@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "backends/open_backend.h"
+#include "config/config_loader.h"
 #include "config/config_writer.h"
 #include "core/migration.h"
 #include "paws/codes.h"
@@ -30,18 +31,18 @@ void PrintError(const Status& st) { std::fprintf(stderr, "paws: %s\n", st.ToStri
 void Progress(const std::string& what, int64_t done, int64_t total) {
   if (total < kProgressEvery) return;
   if (done % kProgressEvery == 0 || done == total) {
-    std::fprintf(stderr, "paws migrate: %s %lld/%lld\n", what.c_str(),
-                 static_cast<long long>(done), static_cast<long long>(total));
+    std::fprintf(stderr, "paws migrate: %s %lld/%lld\n", what.c_str(), static_cast<long long>(done),
+                 static_cast<long long>(total));
   }
 }
 
 // What happens to the configuration.
 struct ConfigWrite {
-  bool needed = false;     // some collector is in upstream form
-  std::string target;      // where it is (or would be) written; empty: nowhere
-  std::string note;        // why not, or what was done
+  bool needed = false;  // some collector is in upstream form
+  std::string target;   // where it is (or would be) written; empty: nowhere
+  std::string note;     // why not, or what was done
   bool written = false;
-  std::string backup;      // the file it replaced, kept
+  std::string backup;  // the file it replaced, kept
 };
 
 std::string StreamsJson(const std::vector<std::string>& streams) { return json(streams).dump(); }
@@ -54,19 +55,21 @@ ConfigWrite PlanConfigWrite(const CommonFlags& flags, const MigrateFlags& m, con
   } else if (w.needed && !flags.from_env) {
     w.target = flags.config;  // in place, the original kept beside it
   } else if (w.needed) {
-    w.note = "the environment cannot be rewritten: set collector_streams as shown, or give "
-             "--write-config FILE";
+    w.note =
+        "the environment cannot be rewritten: set collector_streams as shown, or give "
+        "--write-config FILE";
   }
   if (!w.needed && m.write_config.empty()) w.note = "already in native form";
   return w;
 }
 
+// Files are read as the configuration loader reads them (size-limited,
+// errors with their reason).
 Result<std::string> ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("cannot read " + path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  Result<std::string> text = ConfigEnv::Real().read_file(path);
+  if (!text.ok())
+    return Status(text.status().code(), "cannot read " + path + ": " + text.status().message());
+  return text;
 }
 
 // Writes atomically (a temporary file renamed over the target). Writes
@@ -93,8 +96,8 @@ Status WriteConfig(const std::string& text, ConfigWrite* w) {
   std::filesystem::rename(tmp, w->target, ec);
   if (ec) return Status::Unavailable("cannot replace " + w->target + ": " + ec.message());
   w->written = true;
-  w->note = "written to " + w->target + (w->backup.empty() ? "" : " (the old one kept as " +
-                                                                       w->backup + ")");
+  w->note = "written to " + w->target +
+            (w->backup.empty() ? "" : " (the old one kept as " + w->backup + ")");
   return Status::Ok();
 }
 
@@ -158,7 +161,8 @@ std::string RenderTable(const MigrationPlan& plan, const ConfigWrite& w,
                        c.has_source ? "yes" : "NONE", c.takeover ? "yes" : "no", c.legacy_records,
                        StreamsJson(c.streams));
   }
-  out += fmt::format("\n{:<36}  {:<24}  {:<12}  {}\n", "COLLECTOR", "STREAM", "STATE", "WHAT HAPPENS");
+  out +=
+      fmt::format("\n{:<36}  {:<24}  {:<12}  {}\n", "COLLECTOR", "STREAM", "STATE", "WHAT HAPPENS");
   for (const auto& c : plan.collectors) {
     for (const auto& s : c.stream_states) {
       std::string state = s.state == "row" || s.state == "unconfigured"
@@ -170,19 +174,20 @@ std::string RenderTable(const MigrationPlan& plan, const ConfigWrite& w,
   out += fmt::format("\n{} messages scanned, {} upstream-format:\n", plan.messages_scanned,
                      plan.messages.size());
   for (const auto& m : plan.messages) {
-    out += fmt::format("  {}  {} {}  {}{}\n", m.message_id,
-                       m.collector_id.empty() ? "-" : m.collector_id,
-                       m.stream.empty() ? "-" : m.stream, m.action,
-                       m.reason.empty() ? "" : ": " + m.reason);
+    out += fmt::format(
+        "  {}  {} {}  {}{}\n", m.message_id, m.collector_id.empty() ? "-" : m.collector_id,
+        m.stream.empty() ? "-" : m.stream, m.action, m.reason.empty() ? "" : ": " + m.reason);
   }
   out += "\nconfiguration: " + std::string(w.needed ? "upstream form; " : "") + w.note + "\n";
   if (applied) {
-    out += fmt::format("applied: {} messages upgraded, {} in flight (the runtime takes them as "
-                       "they are), {} gone since the scan\n",
-                       applied->upgraded, applied->in_flight, applied->gone);
+    out += fmt::format(
+        "applied: {} messages upgraded, {} in flight (the runtime takes them as "
+        "they are), {} gone since the scan\n",
+        applied->upgraded, applied->in_flight, applied->gone);
   } else {
-    out += "nothing changed (dry run): add --apply to upgrade the messages and write the "
-           "configuration\n";
+    out +=
+        "nothing changed (dry run): add --apply to upgrade the messages and write the "
+        "configuration\n";
   }
   return out;
 }
