@@ -191,5 +191,45 @@ TEST(MigrateIntegration, FromEnvReportsTheCanonicalStreamsAndNamesABadVariable) 
   EXPECT_EQ(err.find("cb-s3cr3t-value"), std::string::npos) << err;
 }
 
+TEST(MigrateIntegration, AFileInUpstreamFormIsRewrittenInPlaceOnceWithTheOldOneKept) {
+  TempDir dir;
+  const std::string upstream = R"([store]
+path = "paws.db"
+
+# an upstream carbonblack collector
+[[collector]]
+collector_id = "cb-1"
+paws_type_name = "carbonblack"
+paws_endpoint = "defense.conferdeploy.net"
+paws_collector_param_string_1 = '["SearchAlerts"]'
+paws_collector_param_string_2 = "ORGKEY1"
+secret_env = "CB_SECRET"
+)";
+  WriteFile(dir.File("paws.toml"), upstream);
+  std::map<std::string, std::string> env = {{"CB_SECRET", "cb-s3cr3t-value"}};
+  std::string out, err;
+  int code = RunPaws({"migrate", "-c", dir.File("paws.toml"), "--apply", "--json"}, env, &out,
+                     &err);
+  ASSERT_EQ(code, 0) << out << err;
+  json j = json::parse(out, nullptr, false);
+  ASSERT_TRUE(j.is_object()) << out;
+  EXPECT_EQ(j["config"]["written"], true) << out;
+  EXPECT_EQ(ReadFile(dir.File("paws.toml.bak")), upstream);
+  std::string native = ReadFile(dir.File("paws.toml"));
+  EXPECT_EQ(native.find("paws_type_name"), std::string::npos) << native;
+  EXPECT_NE(native.find(R"(secret_env = "CB_SECRET")"), std::string::npos) << native;
+  EXPECT_NE(native.find("takeover = true"), std::string::npos) << native;
+  EXPECT_EQ(native.find("cb-s3cr3t-value"), std::string::npos);
+
+  // Twice: the file is native now, and nothing is written.
+  code = RunPaws({"migrate", "-c", dir.File("paws.toml"), "--apply", "--json"}, env, &out, &err);
+  ASSERT_EQ(code, 0) << out << err;
+  j = json::parse(out, nullptr, false);
+  EXPECT_EQ(j["config"]["written"], false) << out;
+  EXPECT_EQ(j["config"]["upstream_form"], false) << out;
+  EXPECT_EQ(ReadFile(dir.File("paws.toml")), native);
+  EXPECT_EQ(ReadFile(dir.File("paws.toml.bak")), upstream);
+}
+
 }  // namespace
 }  // namespace paws::testing
