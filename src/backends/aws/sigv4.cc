@@ -374,6 +374,18 @@ Status Validate(const HttpRequest& req, const AwsCredentials& creds, const Signi
     return Invalid("HTTP method '" + Printable(req.method) + "' is not valid");
   for (const auto& [name, value] : req.headers) {
     if (!IsToken(name)) return Invalid("header name '" + Printable(name) + "' is not valid");
+    // A line break is allowed only as obs-fold (followed by a blank), so a
+    // value cannot smuggle in a header of its own. The value itself is not
+    // shown: it may be a credential.
+    for (size_t i = 0; i < value.size(); ++i) {
+      unsigned char c = static_cast<unsigned char>(value[i]);
+      bool folds =
+          (c == '\r' && i + 1 < value.size() && value[i + 1] == '\n') ||
+          (c == '\n' && i + 1 < value.size() && (value[i + 1] == ' ' || value[i + 1] == '\t'));
+      if ((c < 0x20 && c != '\t' && !folds) || c == 0x7f) {
+        return Invalid("the value of header '" + name + "' contains a control character");
+      }
+    }
   }
   return Status::Ok();
 }

@@ -56,9 +56,11 @@ struct SignedParts {
 // given raw or percent-encoded; '+' is a literal plus.
 //
 // Returns kInvalidArgument (PAWS000103) naming the bad field when the URL is
-// not absolute, a header name is not a token, or the credentials, region or
-// service are empty or malformed; `req` is then unchanged. Never puts the
-// secret key, a derived key or the session token in a message.
+// not absolute, a header name is not a token, a header value holds a control
+// character (a line break is allowed only as obs-fold), the credentials,
+// region or service are empty or malformed, or the time is outside
+// 1970..9999; `req` is then unchanged. Never puts the secret key, a derived
+// key, the session token or a header value in a message.
 Result<SignedParts> SignRequest(HttpRequest* req, const AwsCredentials& creds,
                                 const SigningParams& params);
 

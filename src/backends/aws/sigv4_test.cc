@@ -203,6 +203,10 @@ TEST(SignRequest, BadInputIsNamedAndNeverRevealsTheSecretKeyOrToken) {
        [](HttpRequest* r, AwsCredentials*, SigningParams*) {
          r->headers.emplace_back("Bad Header:", "v");
        }},
+      {"header value with a bare line break", "value of header 'X-Api-Key' contains a control",
+       [](HttpRequest* r, AwsCredentials*, SigningParams*) {
+         r->headers.emplace_back("X-Api-Key", std::string(kToken) + "\r\nX-Injected: 1");
+       }},
       {"time before 1970", "outside 1970..9999",
        [](HttpRequest*, AwsCredentials*, SigningParams* p) { p->time = FromUnixMillis(-5000); }},
   };
