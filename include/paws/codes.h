@@ -55,5 +55,7 @@ inline constexpr const char* kRepairLost = "PAWS000523";      // another checker
 // 6xx: store and queue.
 inline constexpr const char* kStoreUnavailable = "PAWS000601";
 inline constexpr const char* kStoreCorrupt = "PAWS000602";
+inline constexpr const char* kAwsCredentials = "PAWS000603";  // no AWS credentials, or AWS rejected them
+inline constexpr const char* kAwsRejected = "PAWS000604";     // AWS refused a request (validation, missing table or queue)
 
 }  // namespace paws::codes
