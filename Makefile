@@ -8,10 +8,16 @@ DEB_PACKAGES := build-essential cmake ninja-build pkg-config \
   clang libclang-rt-14-dev
 JOBS ?= 2
 
-.PHONY: deps build build-asan build-fuzz demo test test-default test-asan test-fuzz bench clean
+.PHONY: deps npm-deps build build-asan build-fuzz demo test test-default test-asan test-fuzz bench clean
 
 deps:
 	@./scripts/install-deps.sh $(DEB_PACKAGES)
+
+# The local DynamoDB and SQS servers of the aws backend tests (tests/aws,
+# npm ci from its lockfile; Debian's nodejs and npm). Never fails: without
+# them those tests skip with the reason.
+npm-deps:
+	@./scripts/install-npm.sh
 
 build: deps
 	@cmake --preset default >/dev/null
@@ -31,17 +37,17 @@ demo: build
 
 test: test-default test-asan test-fuzz
 
-test-default: build
+test-default: build npm-deps
 	@ctest --preset default
 
-test-asan: build-asan
+test-asan: build-asan npm-deps
 	@ctest --preset asan
 
 # A short run of each fuzz target (docs/fuzzing.md); fails on any finding.
 test-fuzz: build-fuzz
 	@ctest --preset fuzz
 
-bench: build
+bench: build npm-deps
 	@./build/default/bench/paws_bench
 
 clean:
