@@ -38,6 +38,11 @@ struct CollectorSpec {
   // being registered; those still without a row after `grace` are seeded
   // by the health check.
   bool takeover = false;
+  // The upstream PAWS state queue of this collector (`paws_state_queue_url`:
+  // a queue URL or name). With the aws backend, `paws run` receives its
+  // messages as this collector's and sends their successors to the shared
+  // queue, so it drains (docs/aws.md). Empty: none.
+  std::string upstream_queue;
   // Described by upstream variables (environment mode, or a [[collector]]
   // table in that form): `paws migrate --apply` writes it in native form.
   bool upstream_form = false;

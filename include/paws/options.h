@@ -2,6 +2,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "paws/clock.h"
@@ -11,13 +12,35 @@ namespace paws {
 
 // [store]
 struct StoreOptions {
-  // "sqlite" or "memory". Default: "sqlite".
+  // [store.aws] — only for backend = "aws". Region, profile and endpoints
+  // left empty are resolved from the environment and the shared AWS files
+  // (backends/aws/aws_settings.h).
+  struct AwsStoreOptions {
+    // The DynamoDB table (upstream's name). Default: "PawsCollectorStates".
+    std::string table = "PawsCollectorStates";
+    // The SQS queue: a name, or a queue URL. Default: "paws-state".
+    std::string queue = "paws-state";
+    // Name or URL; empty: "<queue name>-dead". Default: empty.
+    std::string dead_letter_queue;
+    std::string region;             // empty: AWS_REGION, ... Default: empty.
+    std::string profile;            // empty: AWS_PROFILE, else "default".
+    std::string dynamodb_endpoint;  // empty: AWS_ENDPOINT_URL_DYNAMODB, ...
+    std::string sqs_endpoint;       // empty: AWS_ENDPOINT_URL_SQS, ...
+    // Upstream state queues attached to the collectors being taken over:
+    // (collector id, queue name or URL). Not a key of [store.aws]: `paws
+    // run` fills it from the collectors' upstream_queue.
+    std::vector<std::pair<std::string, std::string>> attached;
+  };
+
+  // "sqlite", "memory" or "aws". Default: "sqlite".
   std::string backend = "sqlite";
   // SQLite database file. Default: "./var/paws.db".
   std::string path = "./var/paws.db";
-  // Messages older than this are deleted from the queue, as SQS does.
+  // Messages older than this are deleted from the queue, as SQS does. With
+  // backend "aws", the queue's MessageRetentionPeriod (60 s to 14 days).
   // Default: 4 days (the SQS default).
   Duration retention = std::chrono::hours(24 * 4);
+  AwsStoreOptions aws;
 };
 
 // [runtime]

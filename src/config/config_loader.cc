@@ -7,6 +7,7 @@
 #include <memory>
 #include <set>
 #include <sstream>
+#include <tuple>
 #include <vector>
 
 #include "config/duration.h"
@@ -62,6 +63,7 @@ class Loader {
   // The reader of table `name` of the document, or null when it is absent.
   Result<std::unique_ptr<TableReader>> Section(const TableReader& root, std::string_view name);
   Status LoadStore(const TableReader& root, StoreOptions* out);
+  Status LoadStoreAws(const TableReader& store, StoreOptions* out);
   Status LoadRuntime(const TableReader& root, RuntimeOptions* out);
   Status LoadSink(const TableReader& root, SinkOptions* out);
   Status LoadLog(const TableReader& root, LogOptions* out);
@@ -134,12 +136,129 @@ Result<std::unique_ptr<TableReader>> Loader::Section(const TableReader& root,
 Status Loader::LoadStore(const TableReader& root, StoreOptions* out) {
   PAWS_ASSIGN_OR_RETURN(auto t, Section(root, "store"));
   if (t != nullptr) {
-    PAWS_RETURN_IF_ERROR(t->CheckKeys({"backend", "path", "retention"}));
-    PAWS_RETURN_IF_ERROR(t->ReadChoice("backend", {"sqlite", "memory"}, &out->backend));
+    PAWS_RETURN_IF_ERROR(t->CheckKeys({"backend", "path", "retention", "aws"}));
+    PAWS_RETURN_IF_ERROR(t->ReadChoice("backend", {"sqlite", "memory", "aws"}, &out->backend));
     PAWS_RETURN_IF_ERROR(t->ReadNonEmptyString("path", &out->path));
     PAWS_RETURN_IF_ERROR(t->ReadDuration("retention", ZeroDuration::kRejected, &out->retention));
+    PAWS_RETURN_IF_ERROR(LoadStoreAws(*t, out));
+    // SQS's MessageRetentionPeriod: whole seconds from 60 s to 14 days.
+    constexpr Duration kMinRetention = std::chrono::seconds(60);
+    constexpr Duration kMaxRetention = std::chrono::hours(24 * 14);
+    if (out->backend == "aws" &&
+        (out->retention < kMinRetention || out->retention > kMaxRetention ||
+         out->retention % std::chrono::seconds(1) != Duration::zero())) {
+      const toml::node* at = t->Find("retention");
+      return t->Error("retention",
+                      "with backend = \"aws\" it must be whole seconds from 60s to 14d (the "
+                      "limits of SQS's message retention), got " +
+                          (at != nullptr ? DescribeValue(*at) : FormatDuration(out->retention)),
+                      at);
+    }
   }
   out->path = Resolve(out->path);
+  return Status::Ok();
+}
+
+// What [store.aws] accepts is what DynamoDB and SQS accept, so that a typo
+// is reported at start-up rather than by AWS on the first request.
+bool IsTableName(const std::string& name) {
+  if (name.size() < 3 || name.size() > 255) return false;
+  return std::all_of(name.begin(), name.end(), IsIdChar);
+}
+
+bool IsQueueName(const std::string& name) {
+  if (name.empty() || name.size() > 80) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) { return c != '.' && IsIdChar(c); });
+}
+
+// An absolute http(s) URL with a host, no query or fragment. Empty when it
+// is one, else what is wrong; `*show` says whether the value may be shown
+// (not when it holds '@': user info is a password).
+std::string UrlProblem(const std::string& url, bool* show) {
+  *show = true;
+  size_t scheme = StartsWithNoCase(url, "http://")    ? 7
+                  : StartsWithNoCase(url, "https://") ? 8
+                                                      : 0;
+  if (scheme == 0) return "expected a URL starting with http:// or https://";
+  if (url.find('@') != std::string::npos) {
+    *show = false;
+    return "a URL must not hold '@' (a user name or password)";
+  }
+  for (char c : url) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
+      return "expected a URL without spaces or control characters";
+    }
+  }
+  if (url.find_first_of("?#") != std::string::npos) {
+    return "expected a URL without a query or fragment";
+  }
+  if (url.size() == scheme || url[scheme] == '/' || url[scheme] == ':') {
+    return "expected a URL with a host";
+  }
+  return "";
+}
+
+Status Loader::LoadStoreAws(const TableReader& store, StoreOptions* out) {
+  const toml::node* node = store.Find("aws");
+  if (node == nullptr) return Status::Ok();
+  if (!node->is_table()) {
+    return store.Error("aws", "expected a table [store.aws], got " + DescribeValue(*node), node);
+  }
+  TableReader t(file_, *node->as_table(), "store.aws", "[store.aws]");
+  StoreOptions::AwsStoreOptions& aws = out->aws;
+  PAWS_RETURN_IF_ERROR(t.CheckKeys({"table", "queue", "dead_letter_queue", "region", "profile",
+                                    "dynamodb_endpoint", "sqs_endpoint"}));
+  for (auto [key, field] : {std::pair{"table", &aws.table}, std::pair{"queue", &aws.queue},
+                            std::pair{"dead_letter_queue", &aws.dead_letter_queue},
+                            std::pair{"region", &aws.region}, std::pair{"profile", &aws.profile},
+                            std::pair{"dynamodb_endpoint", &aws.dynamodb_endpoint},
+                            std::pair{"sqs_endpoint", &aws.sqs_endpoint}}) {
+    PAWS_RETURN_IF_ERROR(t.ReadString(key, field));
+  }
+  auto bad = [&](const char* key, const std::string& what, bool show = true) {
+    const toml::node* at = t.Find(key);
+    return t.Error(key, what + (show ? ", got " + DescribeValue(*at) : " (the value is not shown)"),
+                   at);
+  };
+  if (!IsTableName(aws.table)) {
+    return bad("table",
+               "expected a DynamoDB table name: 3 to 255 letters, digits, '_', '-' or '.'");
+  }
+  for (auto [key, value, optional] :
+       {std::tuple{"queue", &aws.queue, false},
+        std::tuple{"dead_letter_queue", &aws.dead_letter_queue, true}}) {
+    if ((optional && value->empty()) || IsQueueName(*value)) continue;
+    bool show = true;
+    const bool looks_like_url = StartsWithNoCase(*value, "http://") ||
+                                StartsWithNoCase(*value, "https://");
+    if (looks_like_url && UrlProblem(*value, &show).empty()) continue;
+    return bad(key,
+               looks_like_url ? UrlProblem(*value, &show)
+                              : "expected an SQS queue name (1 to 80 letters, digits, '_' or "
+                                "'-') or a queue URL",
+               show);
+  }
+  if (!aws.region.empty()) {
+    const bool ok = std::all_of(aws.region.begin(), aws.region.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+    });
+    if (!ok || aws.region.front() == '-' || aws.region.back() == '-') {
+      return bad("region",
+                 "expected an AWS region like \"us-east-1\" (lower-case letters, digits and '-')");
+    }
+  }
+  if (aws.profile.find_first_of("[]") != std::string::npos ||
+      std::any_of(aws.profile.begin(), aws.profile.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+    return bad("profile", "expected a profile name without brackets or control characters");
+  }
+  for (auto [key, value] : {std::pair{"dynamodb_endpoint", &aws.dynamodb_endpoint},
+                            std::pair{"sqs_endpoint", &aws.sqs_endpoint}}) {
+    if (value->empty()) continue;
+    bool show = true;
+    std::string problem = UrlProblem(*value, &show);
+    if (!problem.empty()) return bad(key, problem, show);
+  }
   return Status::Ok();
 }
 
@@ -284,7 +403,7 @@ Status Loader::LoadCollector(const TableReader& t, CollectorSpec* out) {
   PAWS_RETURN_IF_ERROR(t.CheckKeys({"id", "type", "endpoint", "cid", "poll_interval", "streams",
                                     "secret_env", "secret_file", "client_id", "max_pages_per_cycle",
                                     "collection_start", "params", "stall_after", "grace",
-                                    "takeover"}));
+                                    "takeover", "upstream_queue"}));
   for (const char* key : {"id", "type", "endpoint", "streams"}) {
     PAWS_RETURN_IF_ERROR(t.Require(key));
   }
@@ -314,6 +433,7 @@ Status Loader::LoadCollector(const TableReader& t, CollectorSpec* out) {
   PAWS_RETURN_IF_ERROR(LoadCollectionStart(t, &out->collection_start));
   PAWS_RETURN_IF_ERROR(LoadHealthOverrides(t, out));
   PAWS_RETURN_IF_ERROR(t.ReadBool("takeover", &out->takeover));
+  PAWS_RETURN_IF_ERROR(t.ReadString("upstream_queue", &out->upstream_queue));
   return LoadParams(t, &out->params);
 }
 
@@ -344,7 +464,8 @@ Status Loader::LoadUpstreamCollector(const TableReader& t, CollectorSpec* out) {
       {"max_pages_per_cycle", "paws_max_pages_per_invocation"},
       {"collection_start", "paws_collection_start_ts"},
       {"params", "paws_collector_param_string_1 or _2"},
-      {"takeover", "nothing (a collector in upstream form is always taken over)"}};
+      {"takeover", "nothing (a collector in upstream form is always taken over)"},
+      {"upstream_queue", "paws_state_queue_url"}};
   for (auto [native, variable] : kNative) {
     if (t.Find(native) != nullptr) {
       return t.Error(native,

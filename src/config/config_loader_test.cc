@@ -163,6 +163,13 @@ TEST_F(ConfigLoaderTest, Defaults) {
   EXPECT_EQ(c.store.backend, "sqlite");
   EXPECT_EQ(c.store.path, d.store.path);
   EXPECT_EQ(c.store.retention, hours(96));
+  EXPECT_EQ(c.store.aws.table, "PawsCollectorStates");
+  EXPECT_EQ(c.store.aws.queue, "paws-state");
+  EXPECT_EQ(c.store.aws.dead_letter_queue, "");
+  EXPECT_EQ(c.store.aws.region, "");
+  EXPECT_EQ(c.store.aws.profile, "");
+  EXPECT_EQ(c.store.aws.dynamodb_endpoint, "");
+  EXPECT_EQ(c.store.aws.sqs_endpoint, "");
   EXPECT_EQ(c.runtime.workers, 4);
   EXPECT_EQ(c.runtime.visibility_timeout, seconds(900));
   EXPECT_EQ(c.runtime.receive_wait, seconds(1));
@@ -186,6 +193,52 @@ TEST_F(ConfigLoaderTest, Defaults) {
   EXPECT_EQ(s.collection_start, "");
   EXPECT_TRUE(s.params.empty());
   EXPECT_TRUE(fake_.reads.empty());
+}
+
+TEST_F(ConfigLoaderTest, StoreAwsKeys) {
+  Result<Config> config = Parse(R"(
+[store]
+backend = "aws"
+retention = "14d"
+
+[store.aws]
+table = "Paws.States-2"
+queue = "https://sqs.eu-west-1.amazonaws.com/123456789012/paws-state"
+dead_letter_queue = "paws_dead"
+region = "eu-west-1"
+profile = "prod"
+dynamodb_endpoint = "http://127.0.0.1:8000/"
+sqs_endpoint = "HTTPS://sqs.internal.example"
+)");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  const StoreOptions& s = config->store;
+  EXPECT_EQ(s.backend, "aws");
+  EXPECT_EQ(s.retention, hours(24 * 14));
+  EXPECT_EQ(s.aws.table, "Paws.States-2");
+  EXPECT_EQ(s.aws.queue, "https://sqs.eu-west-1.amazonaws.com/123456789012/paws-state");
+  EXPECT_EQ(s.aws.dead_letter_queue, "paws_dead");
+  EXPECT_EQ(s.aws.region, "eu-west-1");
+  EXPECT_EQ(s.aws.profile, "prod");
+  EXPECT_EQ(s.aws.dynamodb_endpoint, "http://127.0.0.1:8000/");  // normalised when resolved
+  EXPECT_EQ(s.aws.sqs_endpoint, "HTTPS://sqs.internal.example");
+  // The region, credentials and endpoints are not read while loading.
+  EXPECT_TRUE(fake_.reads.empty());
+
+  // Everything optional; the bounds of the retention SQS allows.
+  for (const char* retention : {"60s", "4d", "14d"}) {
+    SCOPED_TRACE(retention);
+    config = Parse(std::string("[store]\nbackend = \"aws\"\nretention = \"") + retention +
+                   "\"\n");
+    ASSERT_TRUE(config.ok()) << config.status().ToString();
+    EXPECT_EQ(config->store.aws.table, "PawsCollectorStates");
+    EXPECT_EQ(config->store.aws.queue, "paws-state");
+    EXPECT_EQ(config->store.aws.dead_letter_queue, "");
+    EXPECT_EQ(config->store.aws.region, "");
+  }
+  // Other backends keep their own retention rules and ignore [store.aws].
+  config = Parse("[store]\nbackend = \"sqlite\"\nretention = \"30s\"\n[store.aws]\nqueue = \"q\"\n");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->store.aws.queue, "q");
 }
 
 TEST_F(ConfigLoaderTest, EmptyFileIsAllDefaultsWithoutCollectors) {
@@ -248,11 +301,76 @@ TEST_F(ConfigLoaderTest, InvalidValuesNameFileKeyValueAndLine) {
        {"store: expected a table [store], got \"sqlite\" (line 1)"}},
       {"backend",
        "[store]\nbackend = \"postgres\"\n",
-       {"store.backend: expected one of \"sqlite\", \"memory\", got \"postgres\" (line 2)"}},
+       {"store.backend: expected one of \"sqlite\", \"memory\", \"aws\", got \"postgres\" "
+        "(line 2)"}},
       {"empty store path", "[store]\npath = \"\"\n", {"store.path:", "got \"\""}},
       {"retention zero",
        "[store]\nretention = \"0s\"\n",
        {"store.retention: must be longer than zero, got \"0s\" (line 2)"}},
+      {"store.aws not a table",
+       "[store]\naws = \"us-east-1\"\n",
+       {"store.aws: expected a table [store.aws], got \"us-east-1\" (line 2)"}},
+      {"unknown store.aws key",
+       "[store.aws]\ntable = \"T1\"\nregoin = \"eu-west-1\"\n",
+       {"store.aws.regoin: unknown key in [store.aws]; did you mean \"region\"? (line 3)"}},
+      {"store.aws table short",
+       "[store.aws]\ntable = \"ab\"\n",
+       {"store.aws.table: expected a DynamoDB table name: 3 to 255 letters, digits, '_', '-' "
+        "or '.', got \"ab\" (line 2)"}},
+      {"store.aws table chars",
+       "[store.aws]\ntable = \"paws states\"\n",
+       {"store.aws.table: expected a DynamoDB table name", "got \"paws states\" (line 2)"}},
+      {"store.aws table long",
+       "[store.aws]\ntable = \"" + std::string(256, 't') + "\"\n",
+       {"store.aws.table: expected a DynamoDB table name", "(line 2)"}},
+      {"store.aws table not a string",
+       "[store.aws]\ntable = 5\n",
+       {"store.aws.table: expected a string, got 5 (line 2)"}},
+      {"store.aws queue empty",
+       "[store.aws]\nqueue = \"\"\n",
+       {"store.aws.queue: expected an SQS queue name (1 to 80 letters, digits, '_' or '-') or a "
+        "queue URL, got \"\" (line 2)"}},
+      {"store.aws queue dot",
+       "[store.aws]\nqueue = \"paws.fifo\"\n",
+       {"store.aws.queue: expected an SQS queue name", "got \"paws.fifo\""}},
+      {"store.aws queue long",
+       "[store.aws]\nqueue = \"" + std::string(81, 'q') + "\"\n",
+       {"store.aws.queue: expected an SQS queue name"}},
+      {"store.aws queue URL with query",
+       "[store.aws]\nqueue = \"https://sqs.eu-west-1.amazonaws.com/1/q?x=1\"\n",
+       {"store.aws.queue: expected a URL without a query or fragment, got "
+        "\"https://sqs.eu-west-1.amazonaws.com/1/q?x=1\" (line 2)"}},
+      {"store.aws dead-letter queue",
+       "[store.aws]\ndead_letter_queue = \"dead letters\"\n",
+       {"store.aws.dead_letter_queue: expected an SQS queue name", "got \"dead letters\""}},
+      {"store.aws region",
+       "[store.aws]\nregion = \"EU-WEST-1\"\n",
+       {"store.aws.region: expected an AWS region like \"us-east-1\" (lower-case letters, "
+        "digits and '-'), got \"EU-WEST-1\" (line 2)"}},
+      {"store.aws profile",
+       "[store.aws]\nprofile = \"[prod]\"\n",
+       {"store.aws.profile: expected a profile name without brackets", "got \"[prod]\""}},
+      {"store.aws endpoint scheme",
+       "[store.aws]\ndynamodb_endpoint = \"localhost:8000\"\n",
+       {"store.aws.dynamodb_endpoint: expected a URL starting with http:// or https://, got "
+        "\"localhost:8000\" (line 2)"}},
+      {"store.aws endpoint host",
+       "[store.aws]\nsqs_endpoint = \"http://\"\n",
+       {"store.aws.sqs_endpoint: expected a URL with a host, got \"http://\" (line 2)"}},
+      {"store.aws endpoint user info",
+       "[store.aws]\nsqs_endpoint = \"http://u:" + std::string(kSecret) + "@h\"\n",
+       {"store.aws.sqs_endpoint: a URL must not hold '@' (a user name or password) (the value "
+        "is not shown) (line 2)"}},
+      {"aws retention short",
+       "[store]\nbackend = \"aws\"\nretention = \"59s\"\n",
+       {"store.retention: with backend = \"aws\" it must be whole seconds from 60s to 14d",
+        "got \"59s\" (line 3)"}},
+      {"aws retention long",
+       "[store]\nbackend = \"aws\"\nretention = \"14d1s\"\n",
+       {"store.retention: with backend = \"aws\"", "got \"14d1s\" (line 3)"}},
+      {"aws retention fraction",
+       "[store]\nbackend = \"aws\"\nretention = \"90s500ms\"\n",
+       {"store.retention: with backend = \"aws\" it must be whole seconds", "got \"90s500ms\""}},
       {"workers zero",
        "[runtime]\nworkers = 0\n",
        {"runtime.workers: expected an integer from 1 to 256, got 0 (line 2)"}},
@@ -556,6 +674,15 @@ TEST_F(ConfigLoaderTest, TakeoverInTheNativeForm) {
   EXPECT_FALSE(config->collectors[0].takeover);
   ExpectError(std::string(kCollector) + "takeover = \"yes\"\n", codes::kConfigInvalid,
               {"paws.toml: collector[1].takeover: expected true or false, got \"yes\" (line 7)"});
+}
+
+TEST_F(ConfigLoaderTest, UpstreamQueueInTheNativeForm) {
+  Result<Config> config =
+      Parse(std::string(kCollector) + "upstream_queue = \"https://sqs.example/1/q\"\n");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->collectors[0].upstream_queue, "https://sqs.example/1/q");
+  ExpectError(std::string(kCollector) + "upstream_queue = 3\n", codes::kConfigInvalid,
+              {"collector[1].upstream_queue"});
 }
 
 TEST_F(ConfigLoaderTest, UpstreamFormErrorsNameFileKeyValueAndLine) {

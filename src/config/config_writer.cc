@@ -25,12 +25,33 @@ std::string Text(Duration d) { return FormatDuration(d); }
 
 int64_t Int(int value) { return static_cast<int64_t>(value); }
 
+bool IsDefault(const StoreOptions::AwsStoreOptions& a) {
+  const StoreOptions::AwsStoreOptions d;
+  return a.table == d.table && a.queue == d.queue && a.dead_letter_queue == d.dead_letter_queue &&
+         a.region == d.region && a.profile == d.profile &&
+         a.dynamodb_endpoint == d.dynamodb_endpoint && a.sqs_endpoint == d.sqs_endpoint;
+}
+
 toml::table Store(const StoreOptions& o) {
-  return toml::table{
+  toml::table t{
       {"backend", o.backend},
       {"path", o.path},
       {"retention", Text(o.retention)},
   };
+  // [store.aws] only where it matters, so that a migrated SQLite
+  // configuration is not cluttered with AWS keys; then every key, as above.
+  if (o.backend == "aws" || !IsDefault(o.aws)) {
+    t.insert("aws", toml::table{
+                        {"table", o.aws.table},
+                        {"queue", o.aws.queue},
+                        {"dead_letter_queue", o.aws.dead_letter_queue},
+                        {"region", o.aws.region},
+                        {"profile", o.aws.profile},
+                        {"dynamodb_endpoint", o.aws.dynamodb_endpoint},
+                        {"sqs_endpoint", o.aws.sqs_endpoint},
+                    });
+  }
+  return t;
 }
 
 toml::table Runtime(const RuntimeOptions& o) {
@@ -99,6 +120,7 @@ toml::table Collector(const CollectorSpec& c) {
   if (c.stall_after) t.insert("stall_after", Text(*c.stall_after));
   if (c.grace) t.insert("grace", Text(*c.grace));
   if (c.takeover) t.insert("takeover", true);
+  InsertIfNotEmpty(t, "upstream_queue", c.upstream_queue);
   // Where the secret comes from, never c.secret itself.
   if (!c.secret_env.empty()) {
     t.insert("secret_env", c.secret_env);

@@ -13,7 +13,9 @@ namespace paws {
 //
 // The document starts with a comment line naming `paws migrate`, then holds
 // every section ([store], [runtime], [sink], [log], [health], [status]) with
-// every key written explicitly, defaults included, then one [[collector]]
+// every key written explicitly, defaults included ([store.aws] only when
+// store.backend is "aws" or one of its keys is not at its default; then with
+// all its keys), then one [[collector]]
 // table per collector, in order, with its streams as an array (the canonical
 // collector_streams) and its params as strings. Keys within a table are in
 // alphabetical order. Durations are written as FormatDuration text ("1h30m").

@@ -61,12 +61,20 @@ void ExpectSameCollector(const CollectorSpec& want, const CollectorSpec& got) {
   EXPECT_EQ(Show(got.stall_after), Show(want.stall_after));
   EXPECT_EQ(Show(got.grace), Show(want.grace));
   EXPECT_EQ(got.takeover, want.takeover);
+  EXPECT_EQ(got.upstream_queue, want.upstream_queue);
 }
 
 void ExpectSameConfig(const Config& want, const Config& got) {
   EXPECT_EQ(got.store.backend, want.store.backend);
   EXPECT_EQ(got.store.path, want.store.path);
   EXPECT_EQ(FormatDuration(got.store.retention), FormatDuration(want.store.retention));
+  EXPECT_EQ(got.store.aws.table, want.store.aws.table);
+  EXPECT_EQ(got.store.aws.queue, want.store.aws.queue);
+  EXPECT_EQ(got.store.aws.dead_letter_queue, want.store.aws.dead_letter_queue);
+  EXPECT_EQ(got.store.aws.region, want.store.aws.region);
+  EXPECT_EQ(got.store.aws.profile, want.store.aws.profile);
+  EXPECT_EQ(got.store.aws.dynamodb_endpoint, want.store.aws.dynamodb_endpoint);
+  EXPECT_EQ(got.store.aws.sqs_endpoint, want.store.aws.sqs_endpoint);
 
   const RuntimeOptions& r = got.runtime;
   const RuntimeOptions& wr = want.runtime;
@@ -111,6 +119,13 @@ Config FullConfig() {
   c.store.backend = "memory";
   c.store.path = "/var/lib/paws/state \"main\".db";
   c.store.retention = hours(36);
+  c.store.aws.table = "Paws.States-2";
+  c.store.aws.queue = "https://sqs.eu-west-1.amazonaws.com/123456789012/paws-state";
+  c.store.aws.dead_letter_queue = "paws_dead";
+  c.store.aws.region = "eu-west-1";
+  c.store.aws.profile = "prod \"ops\"";
+  c.store.aws.dynamodb_endpoint = "http://127.0.0.1:8000";
+  c.store.aws.sqs_endpoint = "https://sqs.internal.example/base";
   c.runtime.workers = 7;
   c.runtime.visibility_timeout = minutes(90);
   c.runtime.receive_wait = seconds(0);
@@ -161,6 +176,7 @@ Config FullConfig() {
   sf.stall_after = minutes(20);
   sf.grace = hours(1) + minutes(30);
   sf.takeover = true;
+  sf.upstream_queue = "https://sqs.us-east-1.amazonaws.com/123456789012/paws-sf";
   c.collectors.push_back(std::move(sf));
 
   CollectorSpec okta;
@@ -208,6 +224,40 @@ TEST(ConfigWriterTest, DefaultsRoundTrip) {
   ASSERT_TRUE(got.ok()) << got.status().ToString() << "\n" << text;
   ExpectSameConfig(want, *got);
   EXPECT_TRUE(got->collectors.empty());
+}
+
+TEST(ConfigWriterTest, StoreAwsOnlyWhereItMatters) {
+  // Not for another backend with [store.aws] at its defaults ...
+  Config config;
+  EXPECT_EQ(RenderConfigToml(config).find("[store.aws]"), std::string::npos);
+
+  // ... always for backend "aws", every key written, defaults included.
+  config.store.backend = "aws";
+  config.store.retention = std::chrono::hours(24 * 14);
+  std::string text = RenderConfigToml(config);
+  size_t at = text.find("\n[store.aws]\n");
+  ASSERT_NE(at, std::string::npos) << text;
+  EXPECT_LT(text.find("\n[store]\n"), at) << text;
+  EXPECT_LT(at, text.find("\n[runtime]\n")) << text;
+  for (const char* line :
+       {"table = \"PawsCollectorStates\"", "queue = \"paws-state\"", "dead_letter_queue = \"\"",
+        "region = \"\"", "profile = \"\"", "dynamodb_endpoint = \"\"", "sqs_endpoint = \"\""}) {
+    EXPECT_NE(text.find(std::string("\n") + line + "\n", at), std::string::npos)
+        << line << " missing in:\n"
+        << text;
+  }
+  Result<Config> got = ParseConfig(text, "paws.toml", FakeEnv({}, {}));
+  ASSERT_TRUE(got.ok()) << got.status().ToString() << "\n" << text;
+  ExpectSameConfig(config, *got);
+
+  // And for another backend whose [store.aws] was changed (kept for later).
+  config.store.backend = "sqlite";
+  config.store.aws.region = "us-east-2";
+  text = RenderConfigToml(config);
+  EXPECT_NE(text.find("\n[store.aws]\n"), std::string::npos) << text;
+  got = ParseConfig(text, "paws.toml", FakeEnv({}, {}));
+  ASSERT_TRUE(got.ok()) << got.status().ToString() << "\n" << text;
+  EXPECT_EQ(got->store.aws.region, "us-east-2");
 }
 
 TEST(ConfigWriterTest, WritesEverySectionAndKeyExplicitly) {

@@ -32,6 +32,7 @@ constexpr const char* kAuthType = "paws_api_auth_type";
 constexpr const char* kMaxPages = "paws_max_pages_per_invocation";
 constexpr const char* kSecret = "paws_secret";
 constexpr const char* kSecretFile = "paws_secret_file";
+constexpr const char* kStateQueueUrl = "paws_state_queue_url";
 
 // Reads the variables of one collector and words every error the same way:
 // "<where the variable is> = <its value>: <what is wrong>".
@@ -184,7 +185,7 @@ const std::vector<UpstreamVariable>& KnownUpstreamVariables() {
       {kEndpoint, false},        {kPollInterval, true},     {kCollectorStreams, false},
       {kParamStrings[0], false}, {kParamStrings[1], false}, {kStartTs, false},
       {kClientId, false},        {kAuthType, false},        {kMaxPages, true},
-      {kSecret, false},          {kSecretFile, false},
+      {kSecret, false},          {kSecretFile, false},      {kStateQueueUrl, false},
   };
   return vars;
 }
@@ -219,6 +220,9 @@ Result<CollectorSpec> CollectorFromUpstream(const UpstreamVariables& vars, const
                         r.PositiveInt(kMaxPages, std::numeric_limits<int>::max(), "pages"));
   if (pages.has_value()) spec.max_pages_per_cycle = static_cast<int>(*pages);
   PAWS_RETURN_IF_ERROR(ReadSecret(r, env, &spec));
+  // The Lambda function's state queue: attached to this collector on the
+  // aws backend (docs/aws.md).
+  spec.upstream_queue = r.Get(kStateQueueUrl).value_or("");
   spec.takeover = true;
   spec.upstream_form = true;
   return spec;

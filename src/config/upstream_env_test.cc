@@ -153,8 +153,10 @@ TEST(UpstreamEnvTest, OptionalVariablesAndTheirDefaults) {
   EXPECT_EQ(spec->max_pages_per_cycle, 10);
   EXPECT_TRUE(spec->secret.empty());
   EXPECT_TRUE(spec->collection_start.empty());
+  EXPECT_TRUE(spec->upstream_queue.empty());
 
   fake.vars["paws_max_pages_per_invocation"] = "25";
+  fake.vars["paws_state_queue_url"] = "https://sqs.us-east-1.amazonaws.com/123456789012/okta-c1";
   fake.vars["paws_collection_start_ts"] = "2026-01-14T12:00:00Z";
   fake.vars["paws_api_client_id"] = "client-7";
   spec = FromEnv(fake);
@@ -162,6 +164,7 @@ TEST(UpstreamEnvTest, OptionalVariablesAndTheirDefaults) {
   EXPECT_EQ(spec->max_pages_per_cycle, 25);
   EXPECT_EQ(spec->collection_start, "2026-01-14T12:00:00Z");
   EXPECT_EQ(spec->client_id, "client-7");
+  EXPECT_EQ(spec->upstream_queue, "https://sqs.us-east-1.amazonaws.com/123456789012/okta-c1");
 }
 
 TEST(UpstreamEnvTest, SecretFromAFileAndWhereItCameFrom) {

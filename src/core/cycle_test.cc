@@ -208,6 +208,57 @@ TEST_F(CycleTest, SuccessorRecoveryAfterACrashBetweenClaimAndEnqueue) {
   EXPECT_TRUE(found);
 }
 
+// The aws backend claims, enqueues and completes in separate writes. A
+// worker killed after enqueuing the successor but before completing leaves
+// its message to come back (after the lease, before the successor is due):
+// successor recovery then sends a second copy of the successor. The fence
+// must admit exactly one of the two copies: the other never got a record
+// (it never reached the dedup step), so it cannot be the cycle that
+// claimed, and recovering "for" it would fork the chain for good.
+TEST_F(CycleTest, ASecondCopyOfASuccessorIsStaleAndRecoversNothing) {
+  ASSERT_TRUE(RegisterCollectors(backend_.get(), *collectors_, &clock_).ok());
+  const QueueMessage* a = nullptr;
+  auto msgs = ReceiveAll();
+  for (const auto& m : msgs) {
+    if (StateStringField(ParseStateMessage(m.body)->state_json, "stream") == "a") a = &m;
+  }
+  ASSERT_NE(a, nullptr);
+  // The killed cycle: record, claim (1,1), successor (1,2) sent; not completed.
+  WallTime now = clock_.Now();
+  StateRecord rec{"c1", a->id, "", now + kStateRecordTtl, now, RecordStatus::kIncomplete, "a", ""};
+  ASSERT_TRUE(backend_->store()->AcquireRecord(rec, seconds(900)).ok());
+  ClaimUpdate claim{"c1", "a", 1, 1, R"({"stream":"a","n":1})", now, now + seconds(30)};
+  ASSERT_TRUE(backend_->store()->ClaimStream(claim).ok());
+  ASSERT_TRUE(backend_->queue()
+                  ->Send(SerializeStateMessage({"c1", 1, 2, 0, R"({"stream":"a","n":1})", false}),
+                         seconds(30))
+                  .ok());
+  // Its message comes back first and is recovered: a second (1,2).
+  ASSERT_TRUE(backend_->queue()->ChangeVisibility(a->receipt, Duration(0)).ok());
+  auto again = ReceiveAll();
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(runner_->Process(again[0]), CycleOutcome::kStale);
+  ASSERT_EQ(counters_.recovered, 1);
+  // Both copies come due; one is committed, the other is stale.
+  clock_.Advance(seconds(31));
+  std::vector<CycleOutcome> outcomes;
+  for (const auto& m : ReceiveAll()) {
+    if (StateStringField(ParseStateMessage(m.body)->state_json, "stream") != "a") continue;
+    outcomes.push_back(runner_->Process(m));
+  }
+  ASSERT_EQ(outcomes.size(), 2u);
+  EXPECT_EQ(outcomes[0], CycleOutcome::kCommitted);
+  EXPECT_EQ(outcomes[1], CycleOutcome::kStale);
+  EXPECT_EQ(counters_.recovered, 1) << "nothing to recover for a copy that never claimed";
+  int live = 0;
+  for (const auto& m : Queued()) {
+    if (StateStringField(m.state_json, "stream") != "a") continue;
+    ++live;
+    EXPECT_EQ(m.seq, 3);
+  }
+  EXPECT_EQ(live, 1) << "one chain: only the successor of (1,2)";
+}
+
 TEST_F(CycleTest, DuplicateDeliveryOfACompletedMessageIsDropped) {
   ASSERT_TRUE(RegisterCollectors(backend_.get(), *collectors_, &clock_).ok());
   auto msgs = ReceiveAll();

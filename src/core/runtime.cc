@@ -13,7 +13,11 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const Config& config, const Runti
   std::unique_ptr<Runtime> rt(new Runtime());
   rt->config_ = config;
   rt->clock_ = deps.clock;
-  PAWS_ASSIGN_OR_RETURN(rt->backend_, OpenBackend(config.store, deps.clock));
+  StoreOptions store = config.store;
+  for (const auto& c : config.collectors) {
+    if (!c.upstream_queue.empty()) store.aws.attached.emplace_back(c.id, c.upstream_queue);
+  }
+  PAWS_ASSIGN_OR_RETURN(rt->backend_, OpenBackend(store, deps.clock));
   PAWS_ASSIGN_OR_RETURN(rt->collectors_,
                         CollectorSet::Make(config.collectors, *deps.sources,
                                            SourceDeps{deps.clock, deps.http}));

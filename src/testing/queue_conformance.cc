@@ -18,6 +18,16 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 using Real = std::chrono::steady_clock;
 
+// Server time (BackendParam::server_time): the real-time margin that takes
+// the place of the exact millisecond boundary checks.
+constexpr Duration kMargin = milliseconds(500);
+
+// Why a test does not run on a server-time queue (SQS).
+constexpr char kSkipRetention[] =
+    "SQS enforces retention itself; its minimum is 60 s; paws aws init sets it and paws aws "
+    "status shows it";
+constexpr char kSkipOrder[] = "SQS standard queues do not order messages";
+
 std::vector<std::string> BodiesOf(const std::vector<QueueMessage>& ms) {
   std::vector<std::string> out;
   for (const auto& m : ms) out.push_back(m.body);
@@ -62,29 +72,45 @@ TEST_P(QueueConformanceTest, ReceiveRejectsNonPositiveMax) {
 }
 
 TEST_P(QueueConformanceTest, DelayHidesMessageUntilDue) {
-  Send("later", seconds(60));
+  const Duration delay = TimeFor(seconds(60), seconds(2));
+  Send("later", delay);
   EXPECT_TRUE(ReceiveNow().empty());
   EXPECT_EQ(Counts().delayed, 1);
   EXPECT_EQ(Counts().visible, 0);
-  clock_.Advance(seconds(60) - milliseconds(1));
-  EXPECT_TRUE(ReceiveNow().empty());
-  clock_.Advance(milliseconds(1));
-  EXPECT_EQ(Counts().visible, 1);
+  if (!ServerTime()) {
+    clock_.Advance(delay - milliseconds(1));
+    EXPECT_TRUE(ReceiveNow().empty());
+    clock_.Advance(milliseconds(1));
+    EXPECT_EQ(Counts().visible, 1);
+  } else {
+    // A margin around the boundary; SQS's counts are approximate (they
+    // move when the server looks), so only delivery is checked.
+    Pass(delay - kMargin);
+    EXPECT_TRUE(ReceiveNow().empty());
+    Pass(2 * kMargin);
+  }
   auto got = ReceiveNow();
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].body, "later");
 }
 
 TEST_P(QueueConformanceTest, VisibilityExpiryRedeliversWithNewReceipt) {
+  const Duration visibility = TimeFor(seconds(30), seconds(2));
   std::string id = Send("m");
-  auto first = ReceiveNow(10, seconds(30));
+  auto first = ReceiveNow(10, visibility);
   ASSERT_EQ(first.size(), 1u);
   EXPECT_TRUE(ReceiveNow().empty());
   EXPECT_EQ(Counts().in_flight, 1);
-  clock_.Advance(seconds(30) - milliseconds(1));
-  EXPECT_TRUE(ReceiveNow().empty());
-  clock_.Advance(milliseconds(1));
-  auto second = ReceiveNow(10, seconds(30));
+  if (!ServerTime()) {
+    clock_.Advance(visibility - milliseconds(1));
+    EXPECT_TRUE(ReceiveNow().empty());
+    clock_.Advance(milliseconds(1));
+  } else {
+    Pass(visibility - kMargin);
+    EXPECT_TRUE(ReceiveNow().empty());
+    Pass(2 * kMargin);
+  }
+  auto second = ReceiveNow(10, visibility);
   ASSERT_EQ(second.size(), 1u);
   EXPECT_EQ(second[0].id, id);
   EXPECT_EQ(second[0].receive_count, 2);
@@ -92,19 +118,24 @@ TEST_P(QueueConformanceTest, VisibilityExpiryRedeliversWithNewReceipt) {
 }
 
 TEST_P(QueueConformanceTest, StaleReceiptNoLongerWorks) {
+  const Duration visibility = TimeFor(seconds(30), seconds(1));
   Send("m");
-  auto first = ReceiveNow(10, seconds(30));
+  auto first = ReceiveNow(10, visibility);
   ASSERT_EQ(first.size(), 1u);
-  clock_.Advance(seconds(31));
-  auto second = ReceiveNow(10, seconds(30));
+  Pass(TimeFor(seconds(31), visibility + kMargin));
+  auto second = ReceiveNow(10, visibility);
   ASSERT_EQ(second.size(), 1u);
   const std::string stale = first[0].receipt;
   EXPECT_EQ(queue()->ChangeVisibility(stale, Duration(0)).code(), StatusCode::kNotFound);
   EXPECT_EQ(queue()->MoveToDeadLetter(stale, "x").code(), StatusCode::kNotFound);
   // The message still exists under a newer receipt: deleting with the old
-  // one is refused and deletes nothing.
-  EXPECT_EQ(queue()->Delete(stale).code(), StatusCode::kNotFound);
-  EXPECT_EQ(Bodies().size(), 1u);
+  // one is refused and deletes nothing. Not on SQS: it documents that a
+  // delete with an older receipt handle may succeed, and cannot list an
+  // in-flight message.
+  if (!ServerTime()) {
+    EXPECT_EQ(queue()->Delete(stale).code(), StatusCode::kNotFound);
+    EXPECT_EQ(Bodies().size(), 1u);
+  }
   EXPECT_TRUE(queue()->Delete(second[0].receipt).ok());
   EXPECT_TRUE(Bodies().empty());
   // Once it is gone, any receipt of it deletes "successfully", as SQS does.
@@ -118,9 +149,9 @@ TEST_P(QueueConformanceTest, StaleReceiptNoLongerWorks) {
 
 TEST_P(QueueConformanceTest, ReceiptStaysValidUntilNextReceive) {
   Send("m");
-  auto got = ReceiveNow(10, seconds(30));
+  auto got = ReceiveNow(10, TimeFor(seconds(30), seconds(1)));
   ASSERT_EQ(got.size(), 1u);
-  clock_.Advance(seconds(60));  // visible again, but not received again
+  Pass(TimeFor(seconds(60), seconds(2)));  // visible again, but not received again
   EXPECT_TRUE(queue()->Delete(got[0].receipt).ok());
   EXPECT_TRUE(Bodies().empty());
 }
@@ -140,6 +171,7 @@ TEST_P(QueueConformanceTest, BatchReceiveRespectsMax) {
 }
 
 TEST_P(QueueConformanceTest, OldestDueFirst) {
+  if (ServerTime()) GTEST_SKIP() << kSkipOrder;
   Send("a", seconds(10));
   Send("b");
   Send("c", seconds(5));
@@ -149,6 +181,7 @@ TEST_P(QueueConformanceTest, OldestDueFirst) {
 }
 
 TEST_P(QueueConformanceTest, SameDueTimeInSendOrder) {
+  if (ServerTime()) GTEST_SKIP() << kSkipOrder;
   for (const char* b : {"x", "y", "z"}) Send(b);
   std::vector<std::string> order;
   for (int i = 0; i < 3; ++i) {
@@ -167,14 +200,22 @@ TEST_P(QueueConformanceTest, ChangeVisibility) {
   auto again = ReceiveNow(10, seconds(900));
   ASSERT_EQ(again.size(), 1u);
   EXPECT_EQ(again[0].receive_count, 2);
-  ASSERT_TRUE(queue()->ChangeVisibility(again[0].receipt, seconds(5)).ok());
-  clock_.Advance(seconds(4));
-  EXPECT_TRUE(ReceiveNow().empty());
-  clock_.Advance(seconds(1));
+  const Duration hide = TimeFor(seconds(5), seconds(2));
+  ASSERT_TRUE(queue()->ChangeVisibility(again[0].receipt, hide).ok());
+  if (!ServerTime()) {
+    clock_.Advance(hide - seconds(1));
+    EXPECT_TRUE(ReceiveNow().empty());
+    clock_.Advance(seconds(1));
+  } else {
+    Pass(hide - kMargin);
+    EXPECT_TRUE(ReceiveNow().empty());
+    Pass(2 * kMargin);
+  }
   EXPECT_EQ(ReceiveNow().size(), 1u);
 }
 
 TEST_P(QueueConformanceTest, RetentionBoundary) {
+  if (ServerTime()) GTEST_SKIP() << kSkipRetention;
   const Duration retention = queue()->retention();
   ASSERT_GT(retention, Duration(0));
   Send("m");
@@ -185,6 +226,7 @@ TEST_P(QueueConformanceTest, RetentionBoundary) {
 }
 
 TEST_P(QueueConformanceTest, RetentionDeletesVisibleDelayedAndInFlight) {
+  if (ServerTime()) GTEST_SKIP() << kSkipRetention;
   const Duration retention = queue()->retention();
   Send("in-flight");
   auto taken = ReceiveNow(10, retention * 2);
@@ -207,6 +249,7 @@ TEST_P(QueueConformanceTest, RetentionDeletesVisibleDelayedAndInFlight) {
 }
 
 TEST_P(QueueConformanceTest, ExpiredMessagesAreNeverDelivered) {
+  if (ServerTime()) GTEST_SKIP() << kSkipRetention;
   const Duration retention = queue()->retention();
   for (int i = 0; i < 12; ++i) Send("old" + std::to_string(i));
   clock_.Advance(retention + milliseconds(1));
@@ -217,6 +260,7 @@ TEST_P(QueueConformanceTest, ExpiredMessagesAreNeverDelivered) {
 }
 
 TEST_P(QueueConformanceTest, PurgeExpiredCountsDeletions) {
+  if (ServerTime()) GTEST_SKIP() << kSkipRetention;
   const Duration retention = queue()->retention();
   Send("a");
   Send("b", retention * 2);
@@ -240,6 +284,9 @@ TEST_P(QueueConformanceTest, DeadLettersKeepIdBodyReasonAndTime) {
   std::string b = Send("{\"collector_id\":\"nope\"}");
   auto got = ReceiveNow(10);
   ASSERT_EQ(got.size(), 2u);
+  // SQS delivers in no particular order: take the deliveries in the order
+  // the test assumes (a first).
+  if (ServerTime() && got[0].id != a) std::swap(got[0], got[1]);
   clock_.Advance(seconds(3));
   WallTime at = clock_.Now();
   ASSERT_TRUE(queue()->MoveToDeadLetter(got[0].receipt, "PAWS000201 not JSON").ok());
@@ -249,6 +296,9 @@ TEST_P(QueueConformanceTest, DeadLettersKeepIdBodyReasonAndTime) {
   auto dead = queue()->ListDeadLetters();
   ASSERT_TRUE(dead.ok()) << dead.status().ToString();
   ASSERT_EQ(dead->size(), 2u);
+  // Both were sent, and moved, at the same FakeClock time: on SQS nothing
+  // else orders them.
+  if (ServerTime() && (*dead)[0].id != a) std::swap((*dead)[0], (*dead)[1]);
   EXPECT_EQ((*dead)[0].id, a);
   EXPECT_EQ((*dead)[0].body, "not json");
   EXPECT_EQ((*dead)[0].reason, "PAWS000201 not JSON");
@@ -284,6 +334,10 @@ TEST_P(QueueConformanceTest, CountsClassifyEveryMessage) {
 }
 
 TEST_P(QueueConformanceTest, ListAllShowsEveryMessageWithoutReceipts) {
+  if (ServerTime()) {
+    GTEST_SKIP() << "SQS cannot list delayed or in-flight messages: ListAll sees the visible "
+                    "ones only";
+  }
   std::string a = Send("a");
   std::string b = Send("b", seconds(60));
   std::string c = Send("c");
@@ -300,6 +354,10 @@ TEST_P(QueueConformanceTest, ListAllShowsEveryMessageWithoutReceipts) {
 }
 
 TEST_P(QueueConformanceTest, RewriteReplacesBodiesOfMessagesNotInFlight) {
+  if (ServerTime()) {
+    GTEST_SKIP() << "SQS cannot rewrite a message in place: RewriteMessages sends a new message "
+                    "(a new id) and cannot reach delayed or in-flight ones";
+  }
   std::string delayed = Send("delayed", seconds(60));
   std::string taken = Send("taken");
   std::string expired_lease = Send("expired lease");

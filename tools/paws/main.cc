@@ -1,8 +1,10 @@
-// The `paws` command line: run, status, register, version.
+// The `paws` command line: run, status, register, check, repair, migrate,
+// aws init, aws status, version.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
 #include "paws/codes.h"
+#include "tools/paws/aws_command.h"
 #include "tools/paws/commands.h"
 #include "tools/paws/migrate_command.h"
 
@@ -69,6 +71,19 @@ int main(int argc, char** argv) {
                       "queue held them) before migrating; needs --apply");
   migrate->add_flag("--json", flags.json, "Print JSON instead of a table");
 
+  auto* aws = app.add_subcommand("aws", "The aws backend's DynamoDB table and SQS queue");
+  aws->require_subcommand(1);
+  auto* aws_init = aws->add_subcommand(
+      "init", "Create the table and the queues of [store.aws] when missing, check them when "
+              "present");
+  AddConfigOptions(aws_init, &flags);
+  aws_init->add_flag("--json", flags.json, "Print JSON instead of text");
+  auto* aws_status = aws->add_subcommand(
+      "status", "Show the table, the queues, the region, the endpoints and the credentials' "
+                "source; exit 1 when something is missing or different");
+  AddConfigOptions(aws_status, &flags);
+  aws_status->add_flag("--json", flags.json, "Print JSON instead of a table");
+
   auto* version = app.add_subcommand("version", "Print the version");
 
   try {
@@ -88,6 +103,8 @@ int main(int argc, char** argv) {
   if (*check) return CheckCommand(flags);
   if (*repair) return RepairCommand(flags);
   if (*migrate) return MigrateCommand(flags, migrate_flags);
+  if (*aws_init) return AwsInitCommand(flags);
+  if (*aws_status) return AwsStatusCommand(flags);
   if (*version) {
     std::printf("paws %s\n", PAWS_VERSION);
     return kExitOk;
