@@ -91,10 +91,13 @@ CycleOutcome CycleRunner::Fence(const QueueMessage& m, const StateMessage& sm,
   CycleCounters::Inc(counters_->stale);
   if (!sm.adopting() && sm.epoch == row.epoch && sm.seq == row.seq) {
     // Successor recovery: the cycle of m claimed, then the worker died
-    // before its successor was known to be enqueued.
+    // before its successor was known to be enqueued. A cycle that claimed
+    // passed the dedup step, so m has a record; a copy of m's (e, s) with
+    // no record (a second successor left by an earlier recovery, or an SQS
+    // duplicate) never claimed, and recovering for it would fork the chain.
     auto rec = backend_->store()->GetRecord(row.collector_id, m.id);
     if (!rec.ok()) return CycleOutcome::kBackendError;
-    if (!rec->has_value() || (*rec)->status != RecordStatus::kComplete) {
+    if (rec->has_value() && (*rec)->status != RecordStatus::kComplete) {
       StateMessage next{row.collector_id, row.epoch, row.seq + 1, 0, row.checkpoint, false};
       Duration delay = std::max(Duration(0), std::chrono::duration_cast<Duration>(
                                                  row.due_at - clock_->Now()));
@@ -167,12 +170,11 @@ CycleOutcome CycleRunner::Fail(const Work& w, const Status& error) {
 
 CycleOutcome CycleRunner::Process(const QueueMessage& m) { return ProcessBatch({m}).front(); }
 
-// Steps 1-2 for one message. Returns the work to go on with, or nullopt
-// when the message is done with (its outcome in *outcome).
-std::optional<CycleRunner::Work> CycleRunner::ParseAndFence(
-    const QueueMessage& m, CycleOutcome* outcome, std::pair<std::string, std::string>* label) {
+// Step 1 for one message. Returns the message with its collector and
+// stream, or nullopt when it is done with (its outcome in *outcome).
+std::optional<CycleRunner::Parsed> CycleRunner::Parse(const QueueMessage& m, CycleOutcome* outcome,
+                                                      std::pair<std::string, std::string>* label) {
   CycleCounters::Inc(counters_->received);
-  // 1. Parse.
   auto parsed = ParseStateMessage(m.body);
   if (!parsed.ok()) return *outcome = Poison(m, "", parsed.status()), std::nullopt;
   StateMessage sm = std::move(parsed).value();
@@ -196,36 +198,42 @@ std::optional<CycleRunner::Work> CycleRunner::ParseAndFence(
   auto stream = ResolveStream(sm, spec);
   if (!stream.ok()) return *outcome = Poison(m, spec.id, stream.status()), std::nullopt;
   label->second = *stream;
+  return Parsed{&m, std::move(sm), entry, *stream};
+}
 
-  // 2. Fence.
-  StateStore* store = backend_->store();
-  auto row_or = store->GetStream(spec.id, *stream);
+// Step 2 for one parsed message and its stream row as read. Returns the
+// work to go on with, or nullopt when the message is done with.
+std::optional<CycleRunner::Work> CycleRunner::CheckFence(
+    Parsed p, const Result<std::optional<StreamRow>>& row_or, CycleOutcome* outcome) {
+  const QueueMessage& m = *p.m;
+  const StateMessage& sm = p.sm;
+  const CollectorSpec& spec = p.entry->spec;
   if (!row_or.ok()) return *outcome = CycleOutcome::kBackendError, std::nullopt;
   WallTime due_at = clock_->Now();
   if (row_or->has_value()) {
     due_at = (*row_or)->due_at;
     const StreamRow& row = **row_or;
     if (sm.adopting() || sm.epoch != row.epoch || sm.seq != row.seq + 1) {
-      return *outcome = Fence(m, sm, *stream, row), std::nullopt;
+      return *outcome = Fence(m, sm, p.stream, row), std::nullopt;
     }
   } else if (!sm.adopting()) {
     // A fenced message whose stream has no row (the store was reset): adopt
     // the chain by creating its row just behind the message.
     StreamRow row;
     row.collector_id = spec.id;
-    row.stream = *stream;
+    row.stream = p.stream;
     row.epoch = sm.epoch;
     row.seq = sm.seq - 1;
     row.checkpoint = sm.state_json;
     row.due_at = row.first_seen = clock_->Now();
-    Status st = store->CreateStream(row);
+    Status st = backend_->store()->CreateStream(row);
     if (!st.ok() && st.code() != StatusCode::kConflict) {
       return *outcome = CycleOutcome::kBackendError, std::nullopt;
     }
     spdlog::warn("{}: no stream row; adopted the message's chain",
-                 Describe(spec.id, *stream, sm.epoch, sm.seq));
+                 Describe(spec.id, p.stream, sm.epoch, sm.seq));
   }
-  return Work{&m, std::move(sm), entry, *stream, due_at, {}};
+  return Work{p.m, std::move(p.sm), p.entry, std::move(p.stream), due_at, {}};
 }
 
 // The cycles of a batch run step by step together, so that the dedup
@@ -235,10 +243,29 @@ std::vector<CycleOutcome> CycleRunner::ProcessBatch(const std::vector<QueueMessa
   std::vector<CycleOutcome> out(batch.size(), CycleOutcome::kBackendError);
   std::vector<std::pair<std::string, std::string>> labels(batch.size());
   std::vector<int64_t> events(batch.size(), 0);
+  std::vector<Parsed> parsed;
+  std::vector<size_t> parsed_index;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    auto p = Parse(batch[i], &out[i], &labels[i]);
+    if (p) {
+      parsed.push_back(std::move(*p));
+      parsed_index.push_back(i);
+    }
+  }
+  // The rows of the whole batch in one read (one transaction on SQLite,
+  // BatchGetItem on DynamoDB).
+  std::vector<std::pair<std::string, std::string>> keys;
+  keys.reserve(parsed.size());
+  for (const auto& p : parsed) keys.emplace_back(p.entry->spec.id, p.stream);
+  std::vector<Result<std::optional<StreamRow>>> rows;
+  if (!keys.empty()) rows = backend_->store()->GetStreams(keys);
   std::vector<Work> work;
   std::vector<size_t> index;
-  for (size_t i = 0; i < batch.size(); ++i) {
-    auto w = ParseAndFence(batch[i], &out[i], &labels[i]);
+  for (size_t j = 0; j < parsed.size(); ++j) {
+    const size_t i = parsed_index[j];
+    Result<std::optional<StreamRow>> row =
+        j < rows.size() ? rows[j] : Result<std::optional<StreamRow>>(Status::Internal("no row"));
+    auto w = CheckFence(std::move(parsed[j]), row, &out[i]);
     if (w) {
       work.push_back(std::move(*w));
       index.push_back(i);

@@ -74,9 +74,18 @@ class CycleRunner {
     WallTime due_at;  // the row's DueAt: a failure does not move it
     PollResult polled;
   };
+  // A message parsed, with its collector and stream (step 1).
+  struct Parsed {
+    const QueueMessage* m;
+    StateMessage sm;
+    const CollectorSet::Entry* entry;
+    std::string stream;
+  };
   // `label` gets the collector and stream as soon as they are known.
-  std::optional<Work> ParseAndFence(const QueueMessage& m, CycleOutcome* outcome,
-                                    std::pair<std::string, std::string>* label);
+  std::optional<Parsed> Parse(const QueueMessage& m, CycleOutcome* outcome,
+                              std::pair<std::string, std::string>* label);
+  std::optional<Work> CheckFence(Parsed p, const Result<std::optional<StreamRow>>& row,
+                                 CycleOutcome* outcome);
   void RunSteps(std::vector<Work>* work, const std::vector<size_t>& index,
                 std::vector<CycleOutcome>* out, std::vector<int64_t>* events);
   CycleOutcome Defer(const Work& w);
