@@ -1,9 +1,5 @@
 #include "backends/aws/aws_settings.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -11,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "config/config_loader.h"
 #include "paws/codes.h"
 
 namespace paws::aws {
@@ -457,53 +454,12 @@ Result<AwsSettings> ResolveAwsSettings(const AwsSettingsInput& in, const AwsEnv&
 // ---------------------------------------------------------------------------
 // The real environment.
 
-namespace {
-
-constexpr off_t kMaxFileBytes = 16 << 20;
-
-Status ErrnoStatus(int err) {
-  std::string reason = std::strerror(err);
-  if (err == ENOENT || err == ENOTDIR) return Status::NotFound(reason);
-  return Status::Unavailable(reason);
-}
-
-Result<std::string> ReadWholeFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus(errno);
-  struct FdCloser {
-    int fd;
-    ~FdCloser() { ::close(fd); }
-  } closer{fd};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) return ErrnoStatus(errno);
-  if (S_ISDIR(st.st_mode)) return Status::Unavailable("is a directory");
-  std::string out;
-  char buf[8192];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof(buf));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus(errno);
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-    if (out.size() > static_cast<size_t>(kMaxFileBytes)) {
-      return Status::Unavailable("larger than 16 MiB");
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 AwsEnv AwsEnv::Real() {
+  // The same environment and file reads as the configuration's.
+  ConfigEnv real = ConfigEnv::Real();
   AwsEnv env;
-  env.getenv = [](const std::string& name) -> std::optional<std::string> {
-    const char* value = std::getenv(name.c_str());
-    if (value == nullptr) return std::nullopt;
-    return std::string(value);
-  };
-  env.read_file = ReadWholeFile;
+  env.getenv = std::move(real.getenv);
+  env.read_file = std::move(real.read_file);
   return env;
 }
 
