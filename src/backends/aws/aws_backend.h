@@ -50,6 +50,10 @@ class AwsBackend : public Backend {
   int64_t dynamodb_requests() const { return clients_.dynamodb->requests_sent(); }
   int64_t sqs_requests() const { return clients_.sqs->requests_sent(); }
   const AwsSettings& settings() const { return clients_.settings; }
+  // The clients and the table, for administration and tests.
+  AwsJsonClient& dynamodb_client() { return *clients_.dynamodb; }
+  AwsJsonClient& sqs_client() { return *clients_.sqs; }
+  const std::string& table() const { return store_->table(); }
 
  private:
   AwsClients clients_;
