@@ -74,9 +74,9 @@ bool Process::Running() {
 }
 
 int Process::Wait(std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto deadline = Clock::System()->MonotonicNow() + timeout;
   while (Running()) {
-    if (std::chrono::steady_clock::now() > deadline) return -1;
+    if (Clock::System()->MonotonicNow() > deadline) return -1;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return code_;

@@ -101,8 +101,8 @@ int RunPaws(const std::vector<std::string>& args, const std::map<std::string, st
 // Polls `pred` every 100 ms for at most `limit`; returns its last answer.
 template <typename Pred>
 bool Eventually(Pred pred, std::chrono::milliseconds limit) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
+  auto deadline = Clock::System()->MonotonicNow() + limit;
+  while (Clock::System()->MonotonicNow() < deadline) {
     if (pred()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
